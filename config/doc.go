@@ -1,0 +1,62 @@
+// Package config holds the configuration of the diskd-actors daemon: one
+// [Config] type, the defaults ([Default]), a profile with fast timers for
+// tests and the demo ([Fast]), a loader for a YAML file ([Load], [Parse]) and
+// a check that reports every problem at once ([Config.Validate]).
+//
+// Precedence is: defaults, then the file, then the command-line flags that
+// were actually given. The daemon itself takes a *Config and has no flags.
+//
+// # File format
+//
+// Every key is optional; a file holding only comments is the defaults. The
+// complete file, with the defaults ([Config.YAML] writes the same shape):
+//
+//	node: myhost                 # name announced to peers; default: the host name
+//	socket: ~/.diskd-socket      # unix socket; "~/" is the home directory
+//	multicast:
+//	  group: 230.1.2.3           # an IPv4 multicast address (224.0.0.0/4)
+//	  port: 32003                # 1..65535
+//	  interface: ""              # "" is the system default; else a name such as eth0
+//	  ttl: 1                     # 0..255; 1 keeps announcements on the LAN
+//	announce:
+//	  interval: 30s              # 100ms..24h
+//	blkid:
+//	  command: [blkid, -c, /dev/null, -o, export, -d]
+//	  interval: 30s              # 100ms..24h
+//	  timeout: 15s               # 10ms..10m
+//	log:
+//	  level: info                # debug, info, warn or error
+//	  format: text               # text or json
+//
+// # Rules
+//
+//   - Unknown keys are errors that give the dotted key path and the line,
+//     as in: config: line 3: unknown key "multicast.grup".
+//   - Durations are Go duration strings ("500ms", "30s", "1m30s"); a bare
+//     number such as 30 is an error rather than 30 nanoseconds.
+//   - A key written with no value ("port:") is an error: delete the key to
+//     keep its default. A section with no keys ("log:") keeps its defaults.
+//   - A leading "~/" in socket is replaced by the home directory when a file
+//     is loaded; the path must then be absolute and at most [MaxSocketPath]
+//     bytes, the limit of sun_path in a unix socket address.
+//   - multicast.interface is checked for syntax only (at most
+//     [MaxInterfaceLen] bytes, no '/', ':', spaces or control characters);
+//     whether the interface exists is checked when the daemon starts.
+//   - IPv6 multicast groups are not supported yet.
+//   - The file holds one YAML document of at most [MaxFileSize] bytes.
+//     Anchors, aliases and merge keys ("<<") work, within a bound on how far
+//     they expand.
+//
+// # Errors
+//
+// [Load] and [Parse] return an [*Error] that lists every problem found, one
+// per line, each a [*KeyError] with its key path and, where known, its line:
+//
+//	config: /etc/diskd.yaml: line 3: unknown key "multicast.grup" (known: group, port, interface, ttl)
+//	config: /etc/diskd.yaml: line 6: announce.interval: "30" is not a duration (use e.g. 30s)
+//
+// [Config.Validate] returns the same [*KeyError] values joined with
+// [errors.Join], without lines:
+//
+//	multicast.group "10.0.0.1": not an IPv4 multicast address (224.0.0.0/4)
+package config

@@ -1,0 +1,95 @@
+package config
+
+import (
+	"errors"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestValidate(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		change func(*Config)
+		want   string // "" for valid
+	}{
+		{"node of 64 bytes", func(c *Config) { c.Node = strings.Repeat("a", 64) }, ""},
+		{"node with dots, dashes, underscores", func(c *Config) { c.Node = "9a.b-c_d" }, ""},
+		{"empty node", func(c *Config) { c.Node = "" }, `node "": must not be empty`},
+		{"node of 65 bytes", func(c *Config) { c.Node = strings.Repeat("a", 65) }, "65 bytes, more than 64"},
+		{"node with a slash", func(c *Config) { c.Node = "a/b" }, `node "a/b": may contain only`},
+		{"node not ASCII", func(c *Config) { c.Node = "café" }, `node "café": may contain only`},
+		{"node starting with a dot", func(c *Config) { c.Node = ".a" }, "must start with a letter or a digit"},
+		{"socket of 107 bytes", func(c *Config) { c.Socket = "/" + strings.Repeat("s", 106) }, ""},
+		{"socket of 108 bytes", func(c *Config) { c.Socket = "/" + strings.Repeat("s", 107) }, "108 bytes, more than 107"},
+		{"empty socket", func(c *Config) { c.Socket = "" }, `socket "": must not be empty`},
+		{"relative socket", func(c *Config) { c.Socket = "diskd.sock" }, "must be an absolute path"},
+		{"tilde not expanded by Validate", func(c *Config) { c.Socket = "~/diskd.sock" }, "must be an absolute path"},
+		{"socket with NUL", func(c *Config) { c.Socket = "/a\x00b" }, "NUL"},
+		{"group at the bottom", func(c *Config) { c.Multicast.Group = "224.0.0.0" }, ""},
+		{"group at the top", func(c *Config) { c.Multicast.Group = "239.255.255.255" }, ""},
+		{"unicast group", func(c *Config) { c.Multicast.Group = "240.0.0.1" }, "not an IPv4 multicast address"},
+		{"IPv6 group", func(c *Config) { c.Multicast.Group = "ff02::1" }, "IPv6 is not supported yet"},
+		{"IPv4-mapped IPv6 group", func(c *Config) { c.Multicast.Group = "::ffff:230.1.2.3" }, "IPv6 is not supported yet"},
+		{"empty group", func(c *Config) { c.Multicast.Group = "" }, `multicast.group "": not an IP address`},
+		{"port 1", func(c *Config) { c.Multicast.Port = 1 }, ""},
+		{"port 0", func(c *Config) { c.Multicast.Port = 0 }, "multicast.port 0: must be between 1 and 65535"},
+		{"port 65536", func(c *Config) { c.Multicast.Port = 65536 }, "multicast.port 65536"},
+		{"interface of 15 bytes", func(c *Config) { c.Multicast.Interface = strings.Repeat("i", 15) }, ""},
+		{"interface of 16 bytes", func(c *Config) { c.Multicast.Interface = strings.Repeat("i", 16) }, "16 bytes, more than 15"},
+		{"interface with a slash", func(c *Config) { c.Multicast.Interface = "a/b" }, "not an interface name"},
+		{"interface with a tab", func(c *Config) { c.Multicast.Interface = "a\tb" }, "not an interface name"},
+		{"interface ..", func(c *Config) { c.Multicast.Interface = ".." }, "not an interface name"},
+		{"ttl 0", func(c *Config) { c.Multicast.TTL = 0 }, ""},
+		{"ttl -1", func(c *Config) { c.Multicast.TTL = -1 }, "multicast.ttl -1: must be between 0 and 255"},
+		{"announce 99ms", func(c *Config) { c.Announce.Interval = 99 * time.Millisecond },
+			`announce.interval "99ms": must be between 100ms and 24h`},
+		{"blkid interval over 24h", func(c *Config) { c.Blkid.Interval = 24*time.Hour + 1 }, "blkid.interval"},
+		{"blkid timeout 10m", func(c *Config) { c.Blkid.Timeout = 10 * time.Minute }, ""},
+		{"blkid timeout 9ms", func(c *Config) { c.Blkid.Timeout = 9 * time.Millisecond }, "blkid.timeout"},
+		{"nil command", func(c *Config) { c.Blkid.Command = nil }, "blkid.command []: must name a program to run"},
+		{"empty program", func(c *Config) { c.Blkid.Command = []string{"", "-o"} }, "blkid.command[0]"},
+		{"empty later argument", func(c *Config) { c.Blkid.Command = []string{"blkid", ""} }, ""},
+		{"argument with NUL", func(c *Config) { c.Blkid.Command = []string{"blkid", "a\x00"} }, "blkid.command[1]"},
+		{"level DEBUG", func(c *Config) { c.Log.Level = "DEBUG" }, `log.level "DEBUG"`},
+		{"format json", func(c *Config) { c.Log.Format = "json" }, ""},
+		{"format yaml", func(c *Config) { c.Log.Format = "yaml" }, `log.format "yaml"`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := Default()
+			tc.change(c)
+			err := c.Validate()
+			switch {
+			case tc.want == "" && err != nil:
+				t.Errorf("got %v, want no error", err)
+			case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)):
+				t.Errorf("got %v, want an error containing %q", err, tc.want)
+			}
+		})
+	}
+}
+
+func TestValidate_reportsEveryProblem(t *testing.T) {
+	c := &Config{} // every key is missing
+	err := c.Validate()
+	var keys []string
+	for _, e := range err.(interface{ Unwrap() []error }).Unwrap() {
+		var ke *KeyError
+		if !errors.As(e, &ke) {
+			t.Fatalf("got %T, want *KeyError", e)
+		}
+		if ke.Line != 0 {
+			t.Errorf("%s: got line %d, want 0", ke.Key, ke.Line)
+		}
+		keys = append(keys, ke.Key)
+	}
+	want := []string{"node", "socket", "multicast.group", "multicast.port", "announce.interval",
+		"blkid.command", "blkid.interval", "blkid.timeout", "log.level", "log.format"}
+	if !reflect.DeepEqual(keys, want) {
+		t.Errorf("got %q, want %q", keys, want)
+	}
+	if err := (*Config)(nil).Validate(); err == nil {
+		t.Errorf("nil Config: got no error, want one")
+	}
+}
