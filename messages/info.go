@@ -1,0 +1,162 @@
+package messages
+
+import "time"
+
+// Messages Info accepts, and its replies. Info is the only owner of the
+// daemon's knowledge; every reply carries copies, never shared slices.
+
+// ScanFinished reports one blkid run from DiskWatcher. When Err is non-empty
+// the run failed and Disks is nil: Info keeps its last good list.
+type ScanFinished struct {
+	Run   ScanReport
+	Disks []Disk
+}
+
+// ScanApplied answers ScanFinished: whether the local list changed.
+type ScanApplied struct {
+	RunID   uint64
+	Changed bool
+	Disks   int
+}
+
+// ScanReport describes one blkid run, for status.
+type ScanReport struct {
+	RunID    uint64        `json:"run_id"`
+	Started  time.Time     `json:"started"`
+	Duration time.Duration `json:"duration_ns"`
+	// Outcome is "ok", or the failure kind: "not_found", "permission",
+	// "timeout", "exit", "output_too_large", "parse".
+	Outcome string `json:"outcome"`
+	Error   string `json:"error,omitempty"`
+	Disks   int    `json:"disks"`
+}
+
+// PeerAnnounced is a validated announcement from another daemon, decoded by
+// MulticastServer. Info applies it unless it is older than what it holds.
+type PeerAnnounced struct {
+	Node     string
+	Instance string
+	Addr     string
+	Seq      uint64
+	Disks    []Disk
+	At       time.Time
+}
+
+// GetLocalDisks asks for this host's disks; answered by LocalDisks.
+type GetLocalDisks struct{}
+
+// LocalDisks is this host's current disk list.
+type LocalDisks struct {
+	Disks []Disk
+}
+
+// GetInventory asks for every known disk; answered by Inventory.
+type GetInventory struct{}
+
+// Inventory lists every disk Info knows, local ones first, then by node.
+type Inventory struct {
+	Disks []NodeDisk
+}
+
+// NodeDisk is a disk together with the node that holds it.
+type NodeDisk struct {
+	Node  string `json:"node"`
+	Local bool   `json:"local"`
+	Disk
+}
+
+// Where asks which nodes hold disks matching Query (a UUID, label or
+// device); answered by WhereResult.
+type Where struct {
+	Query string
+}
+
+// WhereResult lists the matches of a Where query; empty when none.
+type WhereResult struct {
+	Query   string     `json:"query"`
+	Matches []NodeDisk `json:"matches"`
+}
+
+// GetPeers asks for the known peers; answered by Peers.
+type GetPeers struct{}
+
+// Peers lists the daemons this one has heard from, sorted by node name.
+type Peers struct {
+	Peers []Peer
+}
+
+// Peer is what Info knows of another daemon.
+type Peer struct {
+	Node      string    `json:"node"`
+	Instance  string    `json:"instance"`
+	Addr      string    `json:"address"`
+	LastSeen  time.Time `json:"last_seen"`
+	Seq       uint64    `json:"seq"`
+	Disks     int       `json:"disks"`
+	Restarts  int       `json:"restarts"`
+	FirstSeen time.Time `json:"first_seen"`
+}
+
+// GetStatus asks for the daemon's health; answered by Status.
+type GetStatus struct{}
+
+// Status is the daemon's health as Info assembles it from its own state and
+// the shared counters of the other parts.
+type Status struct {
+	Node     string                `json:"node"`
+	Instance string                `json:"instance"`
+	Version  string                `json:"version"`
+	Started  time.Time             `json:"started"`
+	Uptime   string                `json:"uptime"`
+	Local    int                   `json:"local_disks"`
+	Peers    int                   `json:"peers"`
+	Network  NetStats              `json:"network"`
+	Drops    map[string]uint64     `json:"drops"`
+	Blkid    *ScanReport           `json:"blkid"`
+	LastGood *time.Time            `json:"blkid_last_good,omitempty"`
+	Announce AnnounceStatus        `json:"announce"`
+	Parts    map[string]PartHealth `json:"parts"`
+}
+
+// NetStats counts multicast traffic.
+type NetStats struct {
+	DatagramsIn  uint64 `json:"datagrams_in"`
+	BytesIn      uint64 `json:"bytes_in"`
+	DatagramsOut uint64 `json:"datagrams_out"`
+	BytesOut     uint64 `json:"bytes_out"`
+	OwnIn        uint64 `json:"own_datagrams_in"`
+	SendErrors   uint64 `json:"send_errors"`
+}
+
+// AnnounceStatus tells whether the local inventory can be announced.
+type AnnounceStatus struct {
+	Seq   uint64 `json:"seq"`
+	Bytes int    `json:"bytes"`
+	// Error is set while the inventory is refused (too large for one
+	// datagram); announcements resume when it fits again.
+	Error string    `json:"error,omitempty"`
+	Last  time.Time `json:"last,omitempty"`
+}
+
+// PartHealth is the supervision record of one actor of the daemon.
+type PartHealth struct {
+	Restarts    int       `json:"restarts"`
+	LastFailure string    `json:"last_failure,omitempty"`
+	LastFailed  time.Time `json:"last_failed,omitempty"`
+	BackoffTill time.Time `json:"backoff_until,omitempty"`
+}
+
+// GetLocalhost asks for this daemon's identity; answered by Localhost.
+type GetLocalhost struct{}
+
+// Localhost describes this daemon.
+type Localhost struct {
+	Node      string   `json:"node"`
+	Instance  string   `json:"instance"`
+	Version   string   `json:"version"`
+	Protocol  int      `json:"protocol"`
+	Addresses []string `json:"addresses"`
+	Socket    string   `json:"socket"`
+	Group     string   `json:"multicast_group"`
+	Interface string   `json:"multicast_interface"`
+}

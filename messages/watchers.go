@@ -1,0 +1,31 @@
+package messages
+
+// Messages for DiskWatcher and MulticastServer.
+
+// Rescan asks DiskWatcher to run blkid now; answered by RescanDone once Info
+// has applied the result. Concurrent requests share one run.
+type Rescan struct{}
+
+// RescanDone answers Rescan.
+type RescanDone struct {
+	Report  ScanReport
+	Changed bool
+}
+
+// LocalDisksChanged tells MulticastServer that the local inventory changed
+// and must be announced now.
+type LocalDisksChanged struct {
+	Disks []Disk
+}
+
+// PeerDiscovered tells MulticastServer that a node appeared or restarted, so
+// it announces soon and the newcomer learns this host without waiting for
+// the next interval.
+type PeerDiscovered struct {
+	Node string
+}
+
+// Crash makes the receiving actor panic. Only the session command "_panic",
+// compiled in with the diskd_testhooks build tag, sends it: tests use it to
+// prove supervision.
+type Crash struct{}
