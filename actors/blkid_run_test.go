@@ -1,0 +1,332 @@
+package actors
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/diskd-actors/diskd-actors/messages"
+)
+
+// These tests start processes; they do not run in parallel, because a
+// script being written while another test forks fails with ETXTBSY.
+
+// fakeBlkid writes a shell script standing in for blkid.
+func fakeBlkid(t *testing.T, body string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "blkid")
+	if err := os.WriteFile(path, []byte("#!/bin/sh\n"+body+"\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// blkidErrorKind returns the Kind of a *BlkidError, or "" for other errors.
+func blkidErrorKind(err error) string {
+	var be *BlkidError
+	if errors.As(err, &be) {
+		return be.Kind
+	}
+	return ""
+}
+
+// waitGone polls until pid no longer runs. A zombie counts as gone: here
+// PID 1 may not reap orphans.
+func waitGone(t *testing.T, pid int, within time.Duration) {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	for {
+		err := syscall.Kill(pid, 0)
+		if errors.Is(err, syscall.ESRCH) {
+			return
+		}
+		if stat, rerr := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat"); rerr == nil {
+			if i := bytes.LastIndexByte(stat, ')'); i >= 0 && i+2 < len(stat) && (stat[i+2] == 'Z' || stat[i+2] == 'X') {
+				return
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("process %d still runs after %v (kill: %v), want it killed", pid, within, err)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// readPid reads the pid a script wrote to path.
+func readPid(t *testing.T, path string) int {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("reading the grandchild's pid: %v (the script did not get that far)", err)
+	}
+	pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
+	if err != nil || pid <= 0 {
+		t.Fatalf("got pid %q, want a number", b)
+	}
+	return pid
+}
+
+func TestRunBlkid_Success(t *testing.T) {
+	script := fakeBlkid(t, `printf '/dev/sda1: LABEL="a b" UUID="u"\n'; echo "a warning" >&2`)
+	out, err := RunBlkid(context.Background(), []string{script, "-c", "/dev/null"}, 10*time.Second)
+	if want := "/dev/sda1: LABEL=\"a b\" UUID=\"u\"\n"; err != nil || string(out) != want {
+		t.Fatalf("got %q, %v, want %q, nil", out, err, want)
+	}
+}
+
+func TestRunBlkid_Exit2IsNoDisks(t *testing.T) {
+	script := fakeBlkid(t, `exit 2`)
+	out, err := RunBlkid(context.Background(), []string{script}, 10*time.Second)
+	if err != nil || len(out) != 0 {
+		t.Fatalf("got %q, %v, want no output and no error", out, err)
+	}
+}
+
+func TestRunBlkid_Exit1(t *testing.T) {
+	script := fakeBlkid(t, `echo "partial" ; echo "blkid: bad usage" >&2; exit 1`)
+	out, err := RunBlkid(context.Background(), []string{script}, 10*time.Second)
+	var be *BlkidError
+	if !errors.As(err, &be) || be.Kind != BlkidExit || be.ExitCode != 1 || out != nil {
+		t.Fatalf("got %q, %#v, want no output and a BlkidError of kind exit, code 1", out, err)
+	}
+	if !strings.Contains(be.Stderr, "blkid: bad usage") || !strings.Contains(err.Error(), "blkid: bad usage") {
+		t.Fatalf("got stderr %q, message %q, want both to hold %q", be.Stderr, err, "blkid: bad usage")
+	}
+}
+
+func TestRunBlkid_StderrTail(t *testing.T) {
+	// 10,000 lines of stderr; only the last 4 KiB are kept.
+	script := fakeBlkid(t, `i=0; while [ $i -lt 10000 ]; do echo "line $i" >&2; i=$((i+1)); done; exit 4`)
+	_, err := RunBlkid(context.Background(), []string{script}, 30*time.Second)
+	var be *BlkidError
+	if !errors.As(err, &be) || be.Kind != BlkidExit || be.ExitCode != 4 {
+		t.Fatalf("got %v, want a BlkidError of kind exit, code 4", err)
+	}
+	if len(be.Stderr) != maxBlkidStderr || !strings.HasSuffix(be.Stderr, "line 9999\n") {
+		t.Fatalf("got %d bytes of stderr ending %q, want %d ending %q", len(be.Stderr), be.Stderr[max(0, len(be.Stderr)-20):], maxBlkidStderr, "line 9999\n")
+	}
+}
+
+func TestRunBlkid_StartErrors(t *testing.T) {
+	dir := t.TempDir()
+	notExec := filepath.Join(dir, "blkid")
+	if err := os.WriteFile(notExec, []byte("#!/bin/sh\necho hi\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name string
+		argv []string
+		want string
+	}{
+		{"missing path", []string{filepath.Join(dir, "no-such-blkid")}, BlkidNotFound},
+		{"missing in PATH", []string{"diskd-actors-no-such-blkid"}, BlkidNotFound},
+		{"empty argv", nil, BlkidNotFound},
+		{"not executable", []string{notExec}, BlkidPermission},
+	} {
+		out, err := RunBlkid(context.Background(), c.argv, 10*time.Second)
+		if got := blkidErrorKind(err); got != c.want || out != nil {
+			t.Errorf("%s: got %q, %v (kind %q), want kind %q", c.name, out, err, got, c.want)
+		}
+	}
+}
+
+// TestRunBlkid_TimeoutKillsGroup runs a script that hangs in a grandchild:
+// the timeout must kill both, even though the grandchild holds stdout.
+func TestRunBlkid_TimeoutKillsGroup(t *testing.T) {
+	pidFile := filepath.Join(t.TempDir(), "pid")
+	script := fakeBlkid(t, `sleep 30 & echo $! > "$1"; wait`)
+	start := time.Now()
+	out, err := RunBlkid(context.Background(), []string{script, pidFile}, 200*time.Millisecond)
+	took := time.Since(start)
+	if got := blkidErrorKind(err); got != BlkidTimeout || out != nil {
+		t.Fatalf("got %q, %v (kind %q), want kind %q", out, err, got, BlkidTimeout)
+	}
+	if took > 200*time.Millisecond+blkidWaitDelay+2*time.Second {
+		t.Fatalf("got a return after %v, want soon after the 200ms timeout", took)
+	}
+	waitGone(t, readPid(t, pidFile), 5*time.Second)
+}
+
+// TestRunBlkid_CancelKillsGroup cancels the caller's context instead.
+func TestRunBlkid_CancelKillsGroup(t *testing.T) {
+	dir := t.TempDir()
+	pidFile, ready := filepath.Join(dir, "pid"), filepath.Join(dir, "ready")
+	script := fakeBlkid(t, `sleep 30 & echo $! > "$1"; mv "$1" "$2"; wait`)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() {
+		_, err := RunBlkid(ctx, []string{script, pidFile, ready}, time.Minute)
+		done <- err
+	}()
+	deadline := time.Now().Add(10 * time.Second)
+	for _, err := os.Stat(ready); err != nil; _, err = os.Stat(ready) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the script did not start within 10s: %v", err)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	cancel()
+	select {
+	case err := <-done:
+		if got := blkidErrorKind(err); got != BlkidCanceled {
+			t.Fatalf("got %v (kind %q), want kind %q", err, got, BlkidCanceled)
+		}
+	case <-time.After(blkidWaitDelay + 5*time.Second):
+		t.Fatalf("RunBlkid still runs %v after cancel, want it to return", blkidWaitDelay+5*time.Second)
+	}
+	waitGone(t, readPid(t, ready), 5*time.Second)
+}
+
+// TestRunBlkid_LeftoverChild covers a script that exits while a child it
+// started keeps stdout open: Wait must not hang on it.
+func TestRunBlkid_LeftoverChild(t *testing.T) {
+	pidFile := filepath.Join(t.TempDir(), "pid")
+	script := fakeBlkid(t, `sleep 30 & echo $! > "$1"; echo "/dev/sda1: UUID=\"u\""`)
+	start := time.Now()
+	_, err := RunBlkid(context.Background(), []string{script, pidFile}, time.Minute)
+	if got := blkidErrorKind(err); got != BlkidExit {
+		t.Fatalf("got %v (kind %q), want kind %q", err, got, BlkidExit)
+	}
+	if took := time.Since(start); took > blkidWaitDelay+5*time.Second {
+		t.Fatalf("got a return after %v, want about %v", took, blkidWaitDelay)
+	}
+	waitGone(t, readPid(t, pidFile), 5*time.Second)
+}
+
+func TestRunBlkid_OutputLimit(t *testing.T) {
+	for _, c := range []struct {
+		name   string
+		script string
+		want   string // error kind, "" for success
+	}{
+		{"exactly 4 MiB", `head -c 4194304 /dev/zero`, ""},
+		{"4 MiB + 1", `head -c 4194305 /dev/zero`, BlkidOutputTooLarge},
+		{"endless", `exec yes "/dev/sda1: UUID=\"u\""`, BlkidOutputTooLarge},
+	} {
+		start := time.Now()
+		out, err := RunBlkid(context.Background(), []string{fakeBlkid(t, c.script)}, time.Minute)
+		if got := blkidErrorKind(err); got != c.want || (c.want == "" && (err != nil || len(out) != maxBlkidOutput)) {
+			t.Errorf("%s: got %d bytes, %v (kind %q), want kind %q", c.name, len(out), err, got, c.want)
+		}
+		if took := time.Since(start); took > 20*time.Second {
+			t.Errorf("%s: got a return after %v, want no wait for the timeout", c.name, took)
+		}
+	}
+}
+
+func TestBlkidRaw(t *testing.T) {
+	for _, c := range []struct {
+		argv string
+		want bool
+	}{
+		{"blkid", false},
+		{"blkid -d", true},
+		{"blkid --no-encoding", true},
+		{"blkid --no-enc", true},
+		{"blkid -c /dev/null -o export -d", true},
+		{"blkid -d -o export -c /dev/null", true},
+		{"blkid -do export", true},
+		{"blkid -pd /dev/sda", true},
+		{"blkid -c /dev/null -o export", false},
+		{"blkid -o -d", false}, // -d is the argument of -o
+		{"blkid -od", false},   // likewise
+		{"blkid -s LABEL -s -d", false},
+		{"blkid --output -d", false},
+		{"blkid --output=export -d", true},
+		{"blkid --no /dev/sda", false}, // ambiguous: --no-encoding or --no-part-details
+		{"blkid -- -d", false},         // a device named -d
+		{"blkid /dev/sda -d", true},    // getopt permutes
+	} {
+		if got := BlkidRaw(strings.Fields(c.argv)); got != c.want {
+			t.Errorf("BlkidRaw(%q): got %v, want %v", c.argv, got, c.want)
+		}
+	}
+}
+
+// TestRealBlkid_LoopDevice checks RunBlkid and ParseBlkid against the real
+// blkid, on a loop device with a label that needs every kind of encoding.
+func TestRealBlkid_LoopDevice(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root to attach a loop device")
+	}
+	for _, tool := range []string{"blkid", "losetup", "mkfs.ext4"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Skipf("needs %s: %v", tool, err)
+		}
+	}
+	const label = `bäck "up" 1`
+	img := filepath.Join(t.TempDir(), "img")
+	if err := os.WriteFile(img, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Truncate(img, 8<<20); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command("mkfs.ext4", "-q", "-F", "-L", label, img).CombinedOutput(); err != nil {
+		t.Fatalf("mkfs.ext4: %v: %s", err, out)
+	}
+	out, err := exec.Command("losetup", "-f", "--show", img).CombinedOutput()
+	if err != nil {
+		t.Skipf("cannot attach a loop device here: losetup: %v: %s", err, out)
+	}
+	dev := strings.TrimSpace(string(out))
+	attached := true
+	detach := func() {
+		if attached {
+			if out, err := exec.Command("losetup", "-d", dev).CombinedOutput(); err != nil {
+				t.Errorf("losetup -d %s: %v: %s", dev, err, out)
+			}
+			attached = false
+		}
+	}
+	t.Cleanup(detach)
+	out, err = exec.Command("blkid", "-c", "/dev/null", "-s", "UUID", "-o", "value", dev).Output()
+	uuid := strings.TrimSpace(string(out))
+	if err != nil || uuid == "" {
+		t.Fatalf("blkid -s UUID -o value %s: got %q, %v, want a UUID", dev, out, err)
+	}
+	want := messages.Disk{UUID: uuid, Label: label, Device: dev, Type: "ext4"}
+
+	commands := [][]string{
+		{"blkid", "-c", "/dev/null", "-o", "export", "-d"},
+		{"blkid", "-c", "/dev/null"},
+	}
+	scan := func(argv []string) []messages.Disk {
+		t.Helper()
+		out, err := RunBlkid(context.Background(), argv, 30*time.Second)
+		if err != nil {
+			t.Fatalf("%q: got %v, want output", argv, err)
+		}
+		disks, err := ParseBlkid(out, BlkidRaw(argv))
+		if err != nil {
+			t.Fatalf("%q: got %v parsing %q, want disks", argv, err, out)
+		}
+		return disks
+	}
+	for _, argv := range commands {
+		disks := scan(argv)
+		i := slices.IndexFunc(disks, func(d messages.Disk) bool { return d.Device == dev })
+		if i < 0 || disks[i] != want {
+			t.Errorf("%q: got %+v, want them to hold %+v", argv, disks, want)
+		}
+	}
+
+	detach()
+	for _, argv := range commands {
+		for _, d := range scan(argv) {
+			if d.UUID == uuid {
+				t.Errorf("%q after losetup -d: got %+v, want the disk gone", argv, d)
+			}
+		}
+	}
+}

@@ -1,0 +1,246 @@
+package actors
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync/atomic"
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
+
+	"github.com/diskd-actors/diskd-actors/config"
+	"github.com/diskd-actors/diskd-actors/messages"
+)
+
+// Options configure a daemon. Only Config is required.
+type Options struct {
+	Config  *config.Config
+	Version string
+	Log     *slog.Logger
+	// Transport opens the datagram transport; nil means IPv4 multicast as
+	// configured. Tests pass an in-memory fake.
+	Transport func() (Transport, error)
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+}
+
+// Daemon is a running diskd-actors daemon: an actor system with the tree
+//
+//	daemon ─┬─ info
+//	        ├─ disk_watcher
+//	        ├─ multicast
+//	        └─ sockets ── session-N …
+//
+// Start returns once the socket listens and the multicast group is joined.
+type Daemon struct {
+	sys  *actor.ActorSystem
+	top  *actor.PID
+	id   identity
+	deps *deps
+}
+
+// deps is what the daemon hands to every actor it spawns. Values that must
+// outlive a restart of one actor (Info's state, counters, the announce
+// sequence) live here rather than in the actor.
+type deps struct {
+	cfg    *config.Config
+	id     identity
+	log    *slog.Logger
+	root   *actor.RootContext
+	pids   pids
+	info   *infoState
+	stats  *stats
+	health *health
+	now    func() time.Time
+	seq    atomic.Uint64 // announce sequence numbers, never reused by an instance
+	runIDs atomic.Uint64 // blkid run ids
+
+	socket       handover[*unixListener]
+	transport    handover[Transport]
+	newTransport func() (Transport, error)
+}
+
+// pids addresses the parts by name, so messages reach a part across its
+// restarts.
+type pids struct {
+	info, diskWatcher, multicast, sockets *actor.PID
+}
+
+// ErrDaemonRunning is returned by Start when a live daemon already listens
+// on the configured socket.
+var ErrDaemonRunning = errors.New("actors: another daemon is listening on the socket")
+
+// Start validates the configuration, takes the socket and joins the
+// multicast group, then spawns the actor tree.
+func Start(opts Options) (*Daemon, error) {
+	cfg := opts.Config
+	if cfg == nil {
+		return nil, errors.New("actors: no config")
+	}
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	log := opts.Log
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	now := opts.Now
+	if now == nil {
+		now = time.Now
+	}
+	d := &deps{cfg: cfg, log: log, info: newInfoState(), stats: newStats(), health: newHealth(), now: now}
+	d.id = identity{Node: cfg.Node, Instance: newInstanceID(), Version: opts.Version,
+		Socket: cfg.Socket, Group: cfg.Multicast.Group, Interface: cfg.Multicast.Interface, Started: now()}
+
+	ln, err := listenUnix(cfg.Socket)
+	if err != nil {
+		return nil, err
+	}
+	d.socket.put(ln)
+	d.newTransport = opts.Transport
+	if d.newTransport == nil {
+		mc := cfg.Multicast
+		d.newTransport = func() (Transport, error) {
+			return openMulticast(mc.Group, mc.Port, mc.Interface, mc.TTL)
+		}
+	}
+	tr, err := d.newTransport()
+	if err != nil {
+		ln.closeAndRemove()
+		return nil, fmt.Errorf("multicast: %w", err)
+	}
+	d.transport.put(tr)
+
+	sys := actor.NewActorSystem(
+		actor.WithLoggerFactory(func(*actor.ActorSystem) *slog.Logger {
+			return slog.New(minLevel{log.Handler(), slog.LevelWarn}).With("lib", "protoactor")
+		}),
+		actor.WithDeadLetterThrottleInterval(10*time.Millisecond),
+	)
+	d.root = sys.Root
+	d.pids = pids{
+		info:        sys.NewLocalPID("daemon/info"),
+		diskWatcher: sys.NewLocalPID("daemon/disk_watcher"),
+		multicast:   sys.NewLocalPID("daemon/multicast"),
+		sockets:     sys.NewLocalPID("daemon/sockets"),
+	}
+	strategy := &backoffStrategy{health: d.health, log: log}
+	props := actor.PropsFromProducer(func() actor.Actor { return &supervisorActor{d: d} },
+		actor.WithSupervisor(strategy), actor.WithGuardian(strategy))
+	top, err := sys.Root.SpawnNamed(props, "daemon")
+	if err != nil {
+		ln.closeAndRemove()
+		tr.Close()
+		return nil, err
+	}
+	if _, err := sys.Root.RequestFuture(top, &ready{}, 10*time.Second).Result(); err != nil {
+		return nil, fmt.Errorf("actors: daemon did not start: %w", err)
+	}
+	log.Info("daemon started", "node", d.id.Node, "instance", d.id.Instance,
+		"socket", cfg.Socket, "group", cfg.Multicast.Group, "port", cfg.Multicast.Port,
+		"interface", cfg.Multicast.Interface, "version", opts.Version)
+	return &Daemon{sys: sys, top: top, id: d.id, deps: d}, nil
+}
+
+// Instance returns the instance id chosen at start.
+func (dm *Daemon) Instance() string { return dm.id.Instance }
+
+// Stop stops every actor (the socket file is removed) and the system.
+func (dm *Daemon) Stop() {
+	if err := dm.sys.Root.PoisonFuture(dm.top).Wait(); err != nil {
+		dm.deps.log.Warn("daemon did not stop in time", "error", err)
+	}
+	dm.sys.Shutdown()
+	dm.deps.log.Info("daemon stopped")
+}
+
+// Run starts a daemon and stops it when ctx ends.
+func Run(ctx context.Context, opts Options) error {
+	dm, err := Start(opts)
+	if err != nil {
+		return err
+	}
+	<-ctx.Done()
+	dm.Stop()
+	return nil
+}
+
+func newInstanceID() string {
+	var b [8]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic(err) // crypto/rand never fails on Linux
+	}
+	return hex.EncodeToString(b[:])
+}
+
+// ready asks the supervisor to answer once its children are spawned.
+type ready struct{}
+
+// supervisorActor is the parent of the parts; its strategy restarts a
+// failing part alone, backing off when it keeps failing.
+type supervisorActor struct{ d *deps }
+
+func (s *supervisorActor) Receive(c actor.Context) {
+	switch c.Message().(type) {
+	case *actor.Started:
+		d := s.d
+		for _, child := range []struct {
+			name  string
+			props *actor.Props
+		}{
+			{"info", newInfoProps(d)},
+			{"disk_watcher", newDiskWatcherProps(d)},
+			{"multicast", newMulticastProps(d)},
+			{"sockets", newSocketFactoryProps(d)},
+		} {
+			if _, err := c.SpawnNamed(child.props, child.name); err != nil {
+				panic(fmt.Sprintf("spawn %s: %v", child.name, err))
+			}
+		}
+	case *ready:
+		c.Respond(&ready{})
+	}
+}
+
+// handover passes a resource acquired by Start to the first instance of an
+// actor; later instances (after a restart) acquire their own.
+type handover[T any] struct {
+	ch chan T
+}
+
+func (h *handover[T]) put(v T) {
+	h.ch = make(chan T, 1)
+	h.ch <- v
+}
+
+func (h *handover[T]) take() (T, bool) {
+	select {
+	case v := <-h.ch:
+		return v, true
+	default:
+		var zero T
+		return zero, false
+	}
+}
+
+// minLevel drops records below a level; protoactor logs its lifecycle at
+// Info, which is noise in the daemon's log.
+type minLevel struct {
+	slog.Handler
+	min slog.Level
+}
+
+func (h minLevel) Enabled(ctx context.Context, l slog.Level) bool {
+	return l >= h.min && h.Handler.Enabled(ctx, l)
+}
+
+func (h minLevel) WithAttrs(a []slog.Attr) slog.Handler {
+	return minLevel{h.Handler.WithAttrs(a), h.min}
+}
+func (h minLevel) WithGroup(n string) slog.Handler { return minLevel{h.Handler.WithGroup(n), h.min} }
+
+var _ = messages.ProtocolVersion

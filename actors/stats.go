@@ -1,0 +1,67 @@
+package actors
+
+import (
+	"sync"
+	"sync/atomic"
+
+	"github.com/diskd-actors/diskd-actors/messages"
+)
+
+// stats counts network traffic and drops. It is written by MulticastServer's
+// reader goroutine and by Info, read by Info for status, and outlives
+// restarts of either, so counters never reset while the daemon runs.
+type stats struct {
+	datagramsIn, bytesIn   atomic.Uint64
+	datagramsOut, bytesOut atomic.Uint64
+	ownIn, sendErrors      atomic.Uint64
+
+	mu    sync.Mutex
+	drops map[string]uint64
+
+	ann announceState
+}
+
+func newStats() *stats { return &stats{drops: map[string]uint64{}} }
+
+func (s *stats) drop(reason string) uint64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.drops[reason]++
+	return s.drops[reason]
+}
+
+func (s *stats) net() messages.NetStats {
+	return messages.NetStats{
+		DatagramsIn: s.datagramsIn.Load(), BytesIn: s.bytesIn.Load(),
+		DatagramsOut: s.datagramsOut.Load(), BytesOut: s.bytesOut.Load(),
+		OwnIn: s.ownIn.Load(), SendErrors: s.sendErrors.Load(),
+	}
+}
+
+func (s *stats) dropsSnapshot() map[string]uint64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make(map[string]uint64, len(s.drops))
+	for k, v := range s.drops {
+		out[k] = v
+	}
+	return out
+}
+
+// announceState is what MulticastServer last did with the local inventory.
+type announceState struct {
+	mu sync.Mutex
+	st messages.AnnounceStatus
+}
+
+func (s *stats) setAnnounce(f func(*messages.AnnounceStatus)) {
+	s.ann.mu.Lock()
+	defer s.ann.mu.Unlock()
+	f(&s.ann.st)
+}
+
+func (s *stats) announceStatus() messages.AnnounceStatus {
+	s.ann.mu.Lock()
+	defer s.ann.mu.Unlock()
+	return s.ann.st
+}
