@@ -1,0 +1,143 @@
+// Command diskd-actors finds disks across a LAN: run it as a daemon on every
+// host, then ask any daemon where a disk is.
+//
+//	diskd-actors daemon [--config FILE] [flags]   run the daemon in the foreground
+//	diskd-actors demo [--nodes N]                 three daemons on loopback
+//	diskd-actors [--socket P] [--json] COMMAND    ask the local daemon
+//	diskd-actors                                  interactive prompt
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/diskd-actors/diskd-actors/config"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "0.1.0-dev"
+
+const usage = `diskd-actors: where is that disk?
+
+Usage:
+  diskd-actors daemon [--config FILE] [flags]   run the daemon in the foreground (see daemon --help)
+  diskd-actors demo [--nodes N]                 start N daemons on loopback and show them find each other
+  diskd-actors config [--config FILE]           print the effective configuration
+  diskd-actors [global flags] COMMAND [ARGS]    run one command on the local daemon
+  diskd-actors [global flags]                   interactive prompt (or commands from stdin)
+  diskd-actors version
+
+Global flags:
+  --socket PATH   the daemon's socket (default: $DISKD_SOCKET, the config's socket, or ~/.diskd-socket)
+  --config FILE   read the socket path from this config file
+  --json          answers as JSON
+  -h, --help      this help
+
+Commands:
+  list                        every known disk: node, uuid, label, device, type
+  where <uuid|label|device>   the node(s) holding a disk (exit 1 when none)
+  peers                       the daemons this one has heard from
+  localhost                   this daemon: node, instance, addresses, socket, version
+  status                      traffic, drops, peers, the last blkid run, restarts
+  refresh                     run blkid now; announce at once if the disks changed
+  help                        the daemon's own list of commands
+
+Exit status: 0 success, 1 nothing matched, 2 error or usage, 3 daemon unreachable.
+`
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
+
+// globals are the flags accepted before the command.
+type globals struct {
+	socket, config string
+	json           bool
+}
+
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	var g globals
+	for len(args) > 0 && strings.HasPrefix(args[0], "-") {
+		name, val, hasVal := strings.Cut(strings.TrimLeft(args[0], "-"), "=")
+		needVal := func() (string, bool) {
+			if hasVal {
+				return val, true
+			}
+			if len(args) < 2 {
+				fmt.Fprintf(stderr, "diskd-actors: flag --%s needs a value\n", name)
+				return "", false
+			}
+			args = args[1:]
+			return args[0], true
+		}
+		switch name {
+		case "h", "help":
+			fmt.Fprint(stdout, usage)
+			return exitOK
+		case "version":
+			fmt.Fprintln(stdout, "diskd-actors", version)
+			return exitOK
+		case "json":
+			g.json = true
+		case "socket":
+			v, ok := needVal()
+			if !ok {
+				return exitError
+			}
+			g.socket = v
+		case "config":
+			v, ok := needVal()
+			if !ok {
+				return exitError
+			}
+			g.config = v
+		default:
+			fmt.Fprintf(stderr, "diskd-actors: unknown flag %s\n%s", args[0], usage)
+			return exitError
+		}
+		args = args[1:]
+	}
+	if len(args) == 0 {
+		sock, err := g.socketPath()
+		if err != nil {
+			fmt.Fprintln(stderr, "diskd-actors:", err)
+			return exitError
+		}
+		return runInteractive(sock, g.json, stdin, stdout, stderr)
+	}
+	switch args[0] {
+	case "daemon":
+		return runDaemon(g, args[1:], stdout, stderr)
+	case "demo":
+		return runDemo(args[1:], stdout, stderr)
+	case "config":
+		return runConfig(g, args[1:], stdout, stderr)
+	case "version":
+		fmt.Fprintln(stdout, "diskd-actors", version)
+		return exitOK
+	}
+	sock, err := g.socketPath()
+	if err != nil {
+		fmt.Fprintln(stderr, "diskd-actors:", err)
+		return exitError
+	}
+	return runOneShot(sock, g.json, args, stdout, stderr)
+}
+
+// socketPath picks the socket: --socket, $DISKD_SOCKET, --config's socket,
+// then the default.
+func (g globals) socketPath() (string, error) {
+	if g.socket != "" {
+		return g.socket, nil
+	}
+	if s := os.Getenv("DISKD_SOCKET"); s != "" {
+		return s, nil
+	}
+	cfg, err := config.Load(g.config)
+	if err != nil {
+		return "", err
+	}
+	return cfg.Socket, nil
+}
