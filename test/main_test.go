@@ -1,0 +1,363 @@
+// Package test runs real diskd-actors processes: daemons on the loopback
+// interface with scripted blkid commands, driven through their sockets and
+// the client binary. Nothing leaves lo.
+package test
+
+import (
+	"bufio"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// bin is the diskd-actors binary built once for the package, with the
+// diskd_testhooks tag so that tests can make parts panic.
+var bin string
+
+func TestMain(m *testing.M) {
+	flag.Parse()
+	if testing.Short() {
+		fmt.Println("test: -short: skipping the process-level tests")
+		os.Exit(0)
+	}
+	dir, err := os.MkdirTemp("", "diskd-test-bin-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	bin = filepath.Join(dir, "diskd-actors")
+	build := exec.Command("go", "build", "-race", "-tags", "diskd_testhooks", "-o", bin, "../cmd/diskd-actors")
+	build.Stdout, build.Stderr = os.Stderr, os.Stderr
+	if err := build.Run(); err != nil {
+		fmt.Fprintln(os.Stderr, "building diskd-actors:", err)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// disk is one entry of `--json list`.
+type disk struct {
+	Node   string `json:"node"`
+	UUID   string `json:"uuid"`
+	Label  string `json:"label"`
+	Device string `json:"device"`
+	Type   string `json:"type"`
+	Local  bool   `json:"local"`
+}
+
+// daemon is a running diskd-actors process.
+type daemon struct {
+	t      *testing.T
+	name   string
+	dir    string
+	socket string
+	blkid  string // the file the fake blkid prints
+	cmd    *exec.Cmd
+	log    *os.File
+	exited chan struct{}
+	err    error
+}
+
+// network is a group of daemons sharing one multicast port on lo.
+type network struct {
+	t     *testing.T
+	port  int
+	group string
+}
+
+func newNetwork(t *testing.T) *network {
+	t.Helper()
+	return &network{t: t, port: freeUDPPort(t), group: "239.255.77.1"}
+}
+
+// freeUDPPort returns a UDP port nobody uses now, so parallel tests do not
+// hear each other.
+func freeUDPPort(t *testing.T) int {
+	t.Helper()
+	c, err := net.ListenPacket("udp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	return c.LocalAddr().(*net.UDPAddr).Port
+}
+
+// exportDisk renders one disk in blkid's escaped export format.
+func exportDisk(dev, uuid, label, typ string) string {
+	// As blkid's safe_print: high bytes as M-, control characters as ^,
+	// then a backslash before shell-special characters.
+	esc := func(s string) string {
+		var b strings.Builder
+		for i := 0; i < len(s); i++ {
+			c := s[i]
+			if c >= 128 {
+				b.WriteString("M-")
+				c -= 128
+			}
+			if c < 32 || c == 0x7f {
+				b.WriteByte('^')
+				c ^= 0x40
+			}
+			if strings.IndexByte(" \\\"'$`<>", c) >= 0 {
+				b.WriteByte('\\')
+			}
+			b.WriteByte(c)
+		}
+		return b.String()
+	}
+	s := "DEVNAME=" + dev + "\n"
+	if label != "" {
+		s += "LABEL=" + esc(label) + "\n"
+	}
+	if uuid != "" {
+		s += "UUID=" + uuid + "\n"
+	}
+	return s + "TYPE=" + typ + "\n\n"
+}
+
+type daemonOpt func(*daemonConf)
+
+type daemonConf struct {
+	extraYAML string
+	blkidCmd  []string
+}
+
+func withBlkidCommand(argv ...string) daemonOpt {
+	return func(c *daemonConf) { c.blkidCmd = argv }
+}
+
+// start runs a daemon named name whose blkid prints disks (export format).
+func (n *network) start(name, disks string, opts ...daemonOpt) *daemon {
+	t := n.t
+	t.Helper()
+	dir := t.TempDir()
+	d := &daemon{t: t, name: name, dir: dir, socket: filepath.Join(dir, "s"),
+		blkid: filepath.Join(dir, "blkid.txt"), exited: make(chan struct{})}
+	if err := os.WriteFile(d.blkid, []byte(disks), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	conf := daemonConf{blkidCmd: []string{"cat", d.blkid}}
+	for _, o := range opts {
+		o(&conf)
+	}
+	cmdYAML, _ := json.Marshal(conf.blkidCmd)
+	cfg := fmt.Sprintf(`node: %s
+socket: %s
+multicast:
+  group: %s
+  port: %d
+  interface: lo
+  ttl: 1
+announce:
+  interval: 2s
+blkid:
+  command: %s
+  interval: 1h
+  timeout: 2s
+log:
+  level: debug
+%s`, name, d.socket, n.group, n.port, cmdYAML, conf.extraYAML)
+	cfgFile := filepath.Join(dir, "config.yaml")
+	if err := os.WriteFile(cfgFile, []byte(cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	d.run("daemon", "--config", cfgFile)
+	d.waitSocket()
+	t.Cleanup(d.stop)
+	return d
+}
+
+func (d *daemon) run(args ...string) {
+	t := d.t
+	logf, err := os.Create(filepath.Join(d.dir, "daemon.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.log = logf
+	d.cmd = exec.Command(bin, args...)
+	d.cmd.Stdout, d.cmd.Stderr = logf, logf
+	d.cmd.Env = append(os.Environ(), "HOME="+d.dir)
+	if err := d.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		d.err = d.cmd.Wait()
+		close(d.exited)
+	}()
+}
+
+// waitSocket polls until the daemon answers on its socket.
+func (d *daemon) waitSocket() {
+	d.t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for time.Now().Before(deadline) {
+		select {
+		case <-d.exited:
+			d.t.Fatalf("daemon %s exited early: %v\n%s", d.name, d.err, d.logText())
+		default:
+		}
+		if c, err := net.Dial("unix", d.socket); err == nil {
+			c.Close()
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	d.t.Fatalf("daemon %s did not open %s\n%s", d.name, d.socket, d.logText())
+}
+
+func (d *daemon) logText() string {
+	b, _ := os.ReadFile(filepath.Join(d.dir, "daemon.log"))
+	return string(b)
+}
+
+// stop sends SIGTERM and waits; it fails the test if the daemon does not
+// exit 0 or leaves its socket behind.
+func (d *daemon) stop() {
+	if d.cmd.ProcessState != nil {
+		return
+	}
+	select {
+	case <-d.exited:
+		return
+	default:
+	}
+	d.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-d.exited:
+	case <-time.After(15 * time.Second):
+		d.cmd.Process.Kill()
+		<-d.exited
+		d.t.Errorf("daemon %s did not stop on SIGTERM\n%s", d.name, d.logText())
+	}
+	if d.err != nil {
+		d.t.Errorf("daemon %s exited with %v\n%s", d.name, d.err, d.logText())
+	}
+	if _, err := os.Lstat(d.socket); err == nil {
+		d.t.Errorf("daemon %s left its socket %s behind", d.name, d.socket)
+	}
+	d.log.Close()
+}
+
+// client runs the client binary against this daemon.
+func (d *daemon) client(args ...string) (stdout, stderr string, code int) {
+	d.t.Helper()
+	return runClient(d.t, append([]string{"--socket", d.socket}, args...)...)
+}
+
+func runClient(t *testing.T, args ...string) (string, string, int) {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
+	var out, errb strings.Builder
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatalf("running %v: %v", args, err)
+	}
+	return out.String(), errb.String(), code
+}
+
+// list returns the daemon's `--json list`.
+func (d *daemon) list() []disk {
+	d.t.Helper()
+	out, errs, code := d.client("--json", "list")
+	if code != 0 {
+		d.t.Fatalf("list on %s: exit %d: %s\n%s", d.name, code, errs, d.logText())
+	}
+	var disks []disk
+	if err := json.Unmarshal([]byte(out), &disks); err != nil {
+		d.t.Fatalf("list on %s: %v in %q", d.name, err, out)
+	}
+	return disks
+}
+
+// status returns the daemon's `--json status` as a generic map.
+func (d *daemon) status() map[string]any {
+	d.t.Helper()
+	out, errs, code := d.client("--json", "status")
+	if code != 0 {
+		d.t.Fatalf("status on %s: exit %d: %s", d.name, code, errs)
+	}
+	var m map[string]any
+	if err := json.Unmarshal([]byte(out), &m); err != nil {
+		d.t.Fatalf("status on %s: %v in %q", d.name, err, out)
+	}
+	return m
+}
+
+// eventually polls cond until it holds or the deadline passes.
+func eventually(t *testing.T, within time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: not true within %v", what, within)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// countNode counts disks of node in a listing.
+func countNode(disks []disk, node string) int {
+	n := 0
+	for _, d := range disks {
+		if d.Node == node {
+			n++
+		}
+	}
+	return n
+}
+
+// rawSession is a connection to a daemon's socket, spoken to by hand.
+type rawSession struct {
+	t    *testing.T
+	conn net.Conn
+	r    *bufio.Reader
+}
+
+func (d *daemon) dialRaw() *rawSession {
+	d.t.Helper()
+	c, err := net.Dial("unix", d.socket)
+	if err != nil {
+		d.t.Fatal(err)
+	}
+	d.t.Cleanup(func() { c.Close() })
+	return &rawSession{t: d.t, conn: c, r: bufio.NewReader(c)}
+}
+
+func (s *rawSession) line() string {
+	s.t.Helper()
+	s.conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+	l, err := s.r.ReadString('\n')
+	if err != nil {
+		s.t.Fatalf("reading from the daemon: %v (got %q)", err, l)
+	}
+	return strings.TrimSuffix(l, "\n")
+}
+
+// send writes raw bytes and reads one answer: data lines, then its status.
+func (s *rawSession) send(raw string) (lines []string, status string) {
+	s.t.Helper()
+	if _, err := s.conn.Write([]byte(raw)); err != nil {
+		s.t.Fatal(err)
+	}
+	for {
+		l := s.line()
+		if strings.HasPrefix(l, ".") && !strings.HasPrefix(l, "..") {
+			return lines, l
+		}
+		lines = append(lines, strings.TrimPrefix(l, "."))
+	}
+}
