@@ -38,6 +38,10 @@ const (
 	DefaultAnnounceInterval = 30 * time.Second
 	DefaultBlkidInterval    = 30 * time.Second
 	DefaultBlkidTimeout     = 15 * time.Second
+	DefaultPeerTimeout      = 90 * time.Second
+	DefaultForgetAfter      = 168 * time.Hour
+	DefaultMountsInterval   = 10 * time.Second
+	DefaultMountsFile       = "/proc/self/mountinfo"
 	DefaultLogLevel         = "info"
 	DefaultLogFormat        = "text"
 )
@@ -50,7 +54,29 @@ type Config struct {
 	Multicast Multicast `yaml:"multicast"`
 	Announce  Announce  `yaml:"announce"`
 	Blkid     Blkid     `yaml:"blkid"`
-	Log       Log       `yaml:"log"`
+	Peer      Peer      `yaml:"peer"`
+	// StateFile keeps what the daemon knows across restarts; "" disables
+	// persistence. Default: $HOME/.diskd-state.yaml. A leading "~/" is
+	// expanded.
+	StateFile string `yaml:"state_file"`
+	Mounts    Mounts `yaml:"mounts"`
+	Log       Log    `yaml:"log"`
+}
+
+// Peer controls how long silent peers are kept.
+type Peer struct {
+	// Timeout: a peer not heard for half of it is suspect, for all of it
+	// down. At least twice announce.interval, at most 72h.
+	Timeout time.Duration `yaml:"timeout"`
+	// ForgetAfter: a peer down this long is forgotten, with its disks'
+	// last-seen records. 1m..8760h.
+	ForgetAfter time.Duration `yaml:"forget_after"`
+}
+
+// Mounts controls the MountWatcher.
+type Mounts struct {
+	Interval time.Duration `yaml:"interval"` // re-read period, 100ms..24h; changes are also seen at once
+	File     string        `yaml:"file"`     // the mount table, /proc/self/mountinfo format
 }
 
 // Multicast is where announcements are sent and heard.
@@ -101,7 +127,10 @@ func Default() *Config {
 			Interval: DefaultBlkidInterval,
 			Timeout:  DefaultBlkidTimeout,
 		},
-		Log: Log{Level: DefaultLogLevel, Format: DefaultLogFormat},
+		Peer:      Peer{Timeout: DefaultPeerTimeout, ForgetAfter: DefaultForgetAfter},
+		StateFile: filepath.Join(home, ".diskd-state.yaml"),
+		Mounts:    Mounts{Interval: DefaultMountsInterval, File: DefaultMountsFile},
+		Log:       Log{Level: DefaultLogLevel, Format: DefaultLogFormat},
 	}
 }
 
@@ -116,6 +145,9 @@ func Fast() *Config {
 	c.Blkid.Interval = time.Second
 	c.Blkid.Timeout = 5 * time.Second
 	c.Multicast.Interface = "lo"
+	c.Peer.Timeout = 3 * time.Second
+	c.Mounts.Interval = time.Second
+	c.StateFile = "" // tests and demos must not share the user's state file
 	return c
 }
 
@@ -171,13 +203,24 @@ func Parse(data []byte) (*Config, error) {
 // problems found while decoding are given, so that a key is not reported
 // twice; the others get the line of their key.
 func (c *Config) checkDecoded(lines map[string]int, decoding []*KeyError) []*KeyError {
-	if rest, ok := strings.CutPrefix(c.Socket, "~/"); ok {
+	for _, f := range []struct {
+		key string
+		v   *string
+	}{{"socket", &c.Socket}, {"state_file", &c.StateFile}} {
+		rest, ok := strings.CutPrefix(*f.v, "~/")
+		if !ok {
+			continue
+		}
 		home, err := os.UserHomeDir()
 		if err != nil {
-			return []*KeyError{{Key: "socket", Line: lines["socket"],
-				Msg: fmt.Sprintf("socket %q: cannot expand ~/: %v", c.Socket, err)}}
+			return []*KeyError{{Key: f.key, Line: lines[f.key],
+				Msg: fmt.Sprintf("%s %q: cannot expand ~/: %v", f.key, *f.v, err)}}
 		}
-		c.Socket = filepath.Join(home, rest)
+		*f.v = filepath.Join(home, rest)
+	}
+	// peer.timeout follows a raised announce.interval unless it is set.
+	if _, set := lines["peer.timeout"]; !set && c.Peer.Timeout < 2*c.Announce.Interval {
+		c.Peer.Timeout = 3 * c.Announce.Interval
 	}
 	var ps []*KeyError
 	for _, p := range c.problems() {

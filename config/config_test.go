@@ -62,7 +62,7 @@ func testdata(t *testing.T, dir string) []string {
 }
 
 func TestLoad_valid(t *testing.T) {
-	t.Setenv("HOME", "/home/tester") // for tilde-socket.yaml
+	t.Setenv("HOME", "/home/tester") // for tilde-socket.yaml and tilde-state-file.yaml
 	for _, path := range testdata(t, "valid") {
 		t.Run(filepath.Base(path), func(t *testing.T) {
 			c, err := Load(path)
@@ -202,9 +202,14 @@ func TestParse_errorFormat(t *testing.T) {
 
 func TestParse_tildeNeedsHome(t *testing.T) {
 	t.Setenv("HOME", "")
-	_, err := Parse([]byte("socket: ~/s\n"))
-	if err == nil || !strings.Contains(err.Error(), `line 1: socket "~/s": cannot expand ~/`) {
-		t.Errorf("got %v, want an error about expanding ~/", err)
+	for in, want := range map[string]string{
+		"socket: ~/s\n":              `line 1: socket "~/s": cannot expand ~/`,
+		"node: a\nstate_file: ~/x\n": `line 2: state_file "~/x": cannot expand ~/`,
+	} {
+		_, err := Parse([]byte(in))
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("Parse(%q): got %v, want an error containing %q", in, err, want)
+		}
 	}
 }
 
@@ -226,6 +231,8 @@ func TestDefault(t *testing.T) {
 		"multicast.group": "230.1.2.3", "multicast.port": "32003", "multicast.interface": "", "multicast.ttl": "1",
 		"announce.interval": "30s",
 		"blkid.command":     "[blkid -c /dev/null -o export -d]", "blkid.interval": "30s", "blkid.timeout": "15s",
+		"peer.timeout": "1m30s", "peer.forget_after": "168h0m0s", "state_file": filepath.Join(home, ".diskd-state.yaml"),
+		"mounts.interval": "10s", "mounts.file": "/proc/self/mountinfo",
 		"log.level": "info", "log.format": "text",
 	}
 	if got := flatten(c); !reflect.DeepEqual(got, want) {
@@ -235,8 +242,12 @@ func TestDefault(t *testing.T) {
 
 func TestDefault_withoutHome(t *testing.T) {
 	t.Setenv("HOME", "")
-	if got, want := Default().Socket, filepath.Join(os.TempDir(), ".diskd-socket"); got != want {
-		t.Errorf("got %q, want %q", got, want)
+	c := Default()
+	if got, want := c.Socket, filepath.Join(os.TempDir(), ".diskd-socket"); got != want {
+		t.Errorf("socket: got %q, want %q", got, want)
+	}
+	if got, want := c.StateFile, filepath.Join(os.TempDir(), ".diskd-state.yaml"); got != want {
+		t.Errorf("state_file: got %q, want %q", got, want)
 	}
 }
 
@@ -249,6 +260,7 @@ func TestFast(t *testing.T) {
 	for key, want := range map[string]string{
 		"announce.interval": "1s", "blkid.interval": "1s", "blkid.timeout": "5s",
 		"multicast.interface": "lo", "multicast.ttl": "1", "multicast.port": "32003",
+		"peer.timeout": "3s", "mounts.interval": "1s",
 	} {
 		if got[key] != want {
 			t.Errorf("%s: got %q, want %q", key, got[key], want)
@@ -258,7 +270,7 @@ func TestFast(t *testing.T) {
 
 func TestYAML_golden(t *testing.T) {
 	c := Fast()
-	c.Node, c.Socket = "alpha", "/run/diskd.sock"
+	c.Node, c.Socket, c.StateFile = "alpha", "/run/diskd.sock", "/var/lib/diskd/state.yaml"
 	got, err := c.YAML()
 	if err != nil {
 		t.Fatal(err)
@@ -276,6 +288,13 @@ blkid:
   command: [blkid, -c, /dev/null, -o, export, -d]
   interval: 1s
   timeout: 5s
+peer:
+  timeout: 3s
+  forget_after: 168h0m0s
+state_file: /var/lib/diskd/state.yaml
+mounts:
+  interval: 1s
+  file: /proc/self/mountinfo
 log:
   level: info
   format: text
@@ -293,6 +312,10 @@ func TestYAML_roundTrip(t *testing.T) {
 	odd.Multicast.Interface = ""
 	odd.Blkid.Command = []string{"sh", "-c", "echo 'a, b' [c] \"d\" \n\t", "null", "~", "0x10", ""}
 	odd.Blkid.Timeout = 1500 * time.Millisecond
+	odd.Peer.Timeout = 61*time.Second + 500*time.Millisecond
+	odd.StateFile = "" // persistence disabled
+	odd.Mounts.File = "/tmp/with space/# mountinfo: {x}"
+	odd.Mounts.Interval = 250 * time.Millisecond
 	configs := map[string]*Config{"Default": Default(), "Fast": Fast(), "odd": odd}
 	for _, path := range testdata(t, "valid") {
 		c, err := Load(path)

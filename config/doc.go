@@ -11,22 +11,29 @@
 // Every key is optional; a file holding only comments is the defaults. The
 // complete file, with the defaults ([Config.YAML] writes the same shape):
 //
-//	node: myhost                 # name announced to peers; default: the host name
-//	socket: ~/.diskd-socket      # unix socket; "~/" is the home directory
+//	node: myhost                    # name announced to peers; default: the host name
+//	socket: ~/.diskd-socket         # unix socket; "~/" is the home directory
 //	multicast:
-//	  group: 230.1.2.3           # an IPv4 multicast address (224.0.0.0/4)
-//	  port: 32003                # 1..65535
-//	  interface: ""              # "" is the system default; else a name such as eth0
-//	  ttl: 1                     # 0..255; 1 keeps announcements on the LAN
+//	  group: 230.1.2.3              # an IPv4 multicast address (224.0.0.0/4)
+//	  port: 32003                   # 1..65535
+//	  interface: ""                 # "" is the system default; else a name such as eth0
+//	  ttl: 1                        # 0..255; 1 keeps announcements on the LAN
 //	announce:
-//	  interval: 30s              # 100ms..24h
+//	  interval: 30s                 # 100ms..24h
 //	blkid:
 //	  command: [blkid, -c, /dev/null, -o, export, -d]
-//	  interval: 30s              # 100ms..24h
-//	  timeout: 15s               # 10ms..10m
+//	  interval: 30s                 # 100ms..24h
+//	  timeout: 15s                  # 10ms..10m
+//	peer:
+//	  timeout: 90s                  # 1s..72h and at least twice announce.interval
+//	  forget_after: 168h            # 1m..8760h; a peer down this long is forgotten
+//	state_file: ~/.diskd-state.yaml # an absolute path, "~/" is the home directory; "" disables persistence
+//	mounts:
+//	  interval: 10s                 # 100ms..24h
+//	  file: /proc/self/mountinfo    # an absolute path; the mount table in mountinfo format
 //	log:
-//	  level: info                # debug, info, warn or error
-//	  format: text               # text or json
+//	  level: info                   # debug, info, warn or error
+//	  format: text                  # text or json
 //
 // # Rules
 //
@@ -36,9 +43,14 @@
 //     number such as 30 is an error rather than 30 nanoseconds.
 //   - A key written with no value ("port:") is an error: delete the key to
 //     keep its default. A section with no keys ("log:") keeps its defaults.
-//   - A leading "~/" in socket is replaced by the home directory when a file
-//     is loaded; the path must then be absolute and at most [MaxSocketPath]
-//     bytes, the limit of sun_path in a unix socket address.
+//   - A leading "~/" in socket or state_file is replaced by the home
+//     directory when a file is loaded (not in mounts.file). The socket must
+//     then be absolute and at most [MaxSocketPath] bytes, the limit of
+//     sun_path in a unix socket address; state_file must be absolute, or ""
+//     to disable persistence (no value, "state_file:", is an error).
+//   - peer.timeout must be at least twice announce.interval, or peers flap
+//     between alive and down; a file that raises announce.interval above 45s
+//     must raise peer.timeout too.
 //   - multicast.interface is checked for syntax only (at most
 //     [MaxInterfaceLen] bytes, no '/', ':', spaces or control characters);
 //     whether the interface exists is checked when the daemon starts.

@@ -107,6 +107,19 @@ func (c *Config) problems() []*KeyError {
 	between("blkid.interval", b.Interval, 100*time.Millisecond, 24*time.Hour, "100ms", "24h")
 	between("blkid.timeout", b.Timeout, 10*time.Millisecond, 10*time.Minute, "10ms", "10m")
 
+	between("peer.timeout", c.Peer.Timeout, time.Second, 72*time.Hour, "1s", "72h")
+	if c.Peer.Timeout >= time.Second && c.Peer.Timeout <= 72*time.Hour && c.Peer.Timeout < 2*c.Announce.Interval {
+		add("peer.timeout", c.Peer.Timeout, "must be at least twice announce.interval (%s), or peers flap between alive and down", c.Announce.Interval)
+	}
+	between("peer.forget_after", c.Peer.ForgetAfter, time.Minute, 8760*time.Hour, "1m", "8760h")
+	if c.StateFile != "" && (!filepath.IsAbs(c.StateFile) || strings.IndexByte(c.StateFile, 0) >= 0 || filepath.Clean(c.StateFile) == "/") {
+		add("state_file", c.StateFile, "must be an absolute path without NUL, naming a file (or empty to disable persistence)")
+	}
+	between("mounts.interval", c.Mounts.Interval, 100*time.Millisecond, 24*time.Hour, "100ms", "24h")
+	if !filepath.IsAbs(c.Mounts.File) || strings.IndexByte(c.Mounts.File, 0) >= 0 {
+		add("mounts.file", c.Mounts.File, "must be an absolute path")
+	}
+
 	switch c.Log.Level {
 	case "debug", "info", "warn", "error":
 	default:

@@ -52,6 +52,36 @@ func TestValidate(t *testing.T) {
 		{"empty program", func(c *Config) { c.Blkid.Command = []string{"", "-o"} }, "blkid.command[0]"},
 		{"empty later argument", func(c *Config) { c.Blkid.Command = []string{"blkid", ""} }, ""},
 		{"argument with NUL", func(c *Config) { c.Blkid.Command = []string{"blkid", "a\x00"} }, "blkid.command[1]"},
+		{"peer timeout twice announce", func(c *Config) { c.Peer.Timeout = 2 * c.Announce.Interval }, ""},
+		{"peer timeout under twice announce", func(c *Config) { c.Peer.Timeout = 2*c.Announce.Interval - 1 },
+			"must be at least twice announce.interval (30s), or peers flap between alive and down"},
+		{"peer timeout 1s, announce 500ms", func(c *Config) {
+			c.Announce.Interval, c.Peer.Timeout = 500*time.Millisecond, time.Second
+		}, ""},
+		{"peer timeout 999ms, announce 100ms", func(c *Config) {
+			c.Announce.Interval, c.Peer.Timeout = 100*time.Millisecond, time.Second-time.Millisecond
+		}, `peer.timeout "999ms": must be between 1s and 72h`},
+		{"peer timeout 0", func(c *Config) { c.Peer.Timeout = 0 }, `peer.timeout "0s": must be between 1s and 72h`},
+		{"peer timeout 72h", func(c *Config) { c.Peer.Timeout = 72 * time.Hour }, ""},
+		{"peer timeout over 72h", func(c *Config) { c.Peer.Timeout = 72*time.Hour + 1 }, "peer.timeout"},
+		{"announce raised past the default peer timeout", func(c *Config) { c.Announce.Interval = 46 * time.Second },
+			`peer.timeout "1m30s": must be at least twice announce.interval (46s)`},
+		{"forget after 1m", func(c *Config) { c.Peer.ForgetAfter = time.Minute }, ""},
+		{"forget after 59s", func(c *Config) { c.Peer.ForgetAfter = 59 * time.Second },
+			`peer.forget_after "59s": must be between 1m and 8760h`},
+		{"forget after 8760h", func(c *Config) { c.Peer.ForgetAfter = 8760 * time.Hour }, ""},
+		{"forget after over 8760h", func(c *Config) { c.Peer.ForgetAfter = 8760*time.Hour + 1 }, "peer.forget_after"},
+		{"empty state file", func(c *Config) { c.StateFile = "" }, ""},
+		{"relative state file", func(c *Config) { c.StateFile = "state.yaml" },
+			`state_file "state.yaml": must be an absolute path without NUL, naming a file (or empty to disable persistence)`},
+		{"tilde state file not expanded by Validate", func(c *Config) { c.StateFile = "~/state.yaml" }, "must be an absolute path"},
+		{"mounts interval 100ms", func(c *Config) { c.Mounts.Interval = 100 * time.Millisecond }, ""},
+		{"mounts interval 99ms", func(c *Config) { c.Mounts.Interval = 99 * time.Millisecond },
+			`mounts.interval "99ms": must be between 100ms and 24h`},
+		{"mounts interval 24h", func(c *Config) { c.Mounts.Interval = 24 * time.Hour }, ""},
+		{"mounts interval over 24h", func(c *Config) { c.Mounts.Interval = 24*time.Hour + 1 }, "mounts.interval"},
+		{"empty mounts file", func(c *Config) { c.Mounts.File = "" }, `mounts.file "": must be an absolute path`},
+		{"relative mounts file", func(c *Config) { c.Mounts.File = "proc/self/mountinfo" }, "must be an absolute path"},
 		{"level DEBUG", func(c *Config) { c.Log.Level = "DEBUG" }, `log.level "DEBUG"`},
 		{"format json", func(c *Config) { c.Log.Format = "json" }, ""},
 		{"format yaml", func(c *Config) { c.Log.Format = "yaml" }, `log.format "yaml"`},
@@ -71,7 +101,7 @@ func TestValidate(t *testing.T) {
 }
 
 func TestValidate_reportsEveryProblem(t *testing.T) {
-	c := &Config{} // every key is missing
+	c := &Config{} // every key is missing; an empty state_file is valid (no persistence)
 	err := c.Validate()
 	var keys []string
 	for _, e := range err.(interface{ Unwrap() []error }).Unwrap() {
@@ -85,7 +115,8 @@ func TestValidate_reportsEveryProblem(t *testing.T) {
 		keys = append(keys, ke.Key)
 	}
 	want := []string{"node", "socket", "multicast.group", "multicast.port", "announce.interval",
-		"blkid.command", "blkid.interval", "blkid.timeout", "log.level", "log.format"}
+		"blkid.command", "blkid.interval", "blkid.timeout", "peer.timeout", "peer.forget_after",
+		"mounts.interval", "mounts.file", "log.level", "log.format"}
 	if !reflect.DeepEqual(keys, want) {
 		t.Errorf("got %q, want %q", keys, want)
 	}
