@@ -1,22 +1,45 @@
 package messages
 
-// Disk is one filesystem as blkid reports it. A disk is identified by its
-// UUID when it has one, else by its label; the device name is informative
-// only (names like /dev/sdb change between boots).
+import "slices"
+
+// Disk is one filesystem as blkid reports it, with where it is mounted. A
+// disk is identified by its UUID when it has one, else by its label; the
+// device name is informative only (names like /dev/sdb change between
+// boots).
 //
 // Values are exact UTF-8 strings as the filesystem stores them: labels may
 // hold spaces, quotes and non-ASCII characters. An absent field is "".
 type Disk struct {
-	UUID   string `json:"uuid"`
-	Label  string `json:"label"`
-	Device string `json:"device"`
-	Type   string `json:"type"`
+	UUID   string  `json:"uuid" yaml:"uuid"`
+	Label  string  `json:"label" yaml:"label"`
+	Device string  `json:"device" yaml:"device"`
+	Type   string  `json:"type" yaml:"type"`
+	Mounts []Mount `json:"mounts,omitempty" yaml:"mounts,omitempty"`
 }
 
-// Key returns the identity used to match the same disk across scans.
+// Mount is one place a disk is mounted on its host.
+type Mount struct {
+	Path     string `json:"path" yaml:"path"`
+	FSType   string `json:"fstype" yaml:"fstype"`
+	ReadOnly bool   `json:"ro" yaml:"ro"`
+}
+
+// Key returns the identity used to match the same disk across scans and
+// hosts.
 func (d Disk) Key() string {
 	if d.UUID != "" {
 		return "uuid:" + d.UUID
 	}
 	return "label:" + d.Label
+}
+
+// Equal reports whether two disks are the same in every field.
+func (d Disk) Equal(o Disk) bool {
+	return d.UUID == o.UUID && d.Label == o.Label && d.Device == o.Device &&
+		d.Type == o.Type && slices.Equal(d.Mounts, o.Mounts)
+}
+
+// DisksEqual reports whether two disk lists are equal element by element.
+func DisksEqual(a, b []Disk) bool {
+	return slices.EqualFunc(a, b, Disk.Equal)
 }

@@ -33,21 +33,34 @@ type ScanReport struct {
 
 // PeerAnnounced is a validated announcement from another daemon, decoded by
 // MulticastServer. Info applies it unless it is older than what it holds.
+// At is the receiver's clock (with its monotonic reading).
 type PeerAnnounced struct {
 	Node     string
 	Instance string
 	Addr     string
 	Seq      uint64
+	Agent    string
 	Disks    []Disk
+	At       time.Time
+}
+
+// PeerLeft is a validated goodbye: the peer stopped cleanly.
+type PeerLeft struct {
+	Node     string
+	Instance string
+	Seq      uint64
 	At       time.Time
 }
 
 // GetLocalDisks asks for this host's disks; answered by LocalDisks.
 type GetLocalDisks struct{}
 
-// LocalDisks is this host's current disk list.
+// LocalDisks is this host's current disk list. Ready is false until the
+// first blkid run has finished: announcing before would tell peers that
+// this host has no disks.
 type LocalDisks struct {
 	Disks []Disk
+	Ready bool
 }
 
 // GetInventory asks for every known disk; answered by Inventory.
@@ -71,10 +84,23 @@ type Where struct {
 	Query string
 }
 
-// WhereResult lists the matches of a Where query; empty when none.
+// WhereResult lists the matches of a Where query. Matches are disks present
+// now (on this host or a live peer); LastSeen lists disks present nowhere
+// now, with where and when they were last seen. Duplicates names UUIDs
+// present on more than one node.
 type WhereResult struct {
-	Query   string     `json:"query"`
-	Matches []NodeDisk `json:"matches"`
+	Query      string     `json:"query"`
+	Matches    []NodeDisk `json:"matches"`
+	LastSeen   []Seen     `json:"last_seen"`
+	Duplicates []string   `json:"duplicate_uuids,omitempty"`
+}
+
+// Seen is a disk no longer present anywhere, as last seen.
+type Seen struct {
+	Node string    `json:"node"`
+	At   time.Time `json:"at"`
+	Ago  string    `json:"ago"`
+	Disk
 }
 
 // GetPeers asks for the known peers; answered by Peers.
@@ -85,16 +111,30 @@ type Peers struct {
 	Peers []Peer
 }
 
+// Peer states, judged on the receiver's monotonic clock against
+// peer.timeout: alive when heard within half of it, suspect within all of
+// it, down after it or at once on a goodbye.
+const (
+	PeerAlive   = "alive"
+	PeerSuspect = "suspect"
+	PeerDown    = "down"
+)
+
 // Peer is what Info knows of another daemon.
 type Peer struct {
 	Node      string    `json:"node"`
+	State     string    `json:"state"`
+	Left      bool      `json:"left,omitempty"` // said goodbye
 	Instance  string    `json:"instance"`
 	Addr      string    `json:"address"`
+	Version   string    `json:"version,omitempty"`
 	LastSeen  time.Time `json:"last_seen"`
 	Seq       uint64    `json:"seq"`
 	Disks     int       `json:"disks"`
 	Restarts  int       `json:"restarts"`
 	FirstSeen time.Time `json:"first_seen"`
+	// Conflict: two live instances announce under this node name.
+	Conflict bool `json:"conflict,omitempty"`
 }
 
 // GetStatus asks for the daemon's health; answered by Status.
@@ -103,19 +143,22 @@ type GetStatus struct{}
 // Status is the daemon's health as Info assembles it from its own state and
 // the shared counters of the other parts.
 type Status struct {
-	Node     string                `json:"node"`
-	Instance string                `json:"instance"`
-	Version  string                `json:"version"`
-	Started  time.Time             `json:"started"`
-	Uptime   string                `json:"uptime"`
-	Local    int                   `json:"local_disks"`
-	Peers    int                   `json:"peers"`
-	Network  NetStats              `json:"network"`
-	Drops    map[string]uint64     `json:"drops"`
-	Blkid    *ScanReport           `json:"blkid"`
-	LastGood *time.Time            `json:"blkid_last_good,omitempty"`
-	Announce AnnounceStatus        `json:"announce"`
-	Parts    map[string]PartHealth `json:"parts"`
+	Node       string                `json:"node"`
+	Instance   string                `json:"instance"`
+	Version    string                `json:"version"`
+	Started    time.Time             `json:"started"`
+	Uptime     string                `json:"uptime"`
+	Local      int                   `json:"local_disks"`
+	Peers      int                   `json:"peers"`
+	States     map[string]int        `json:"peer_states"`
+	Mounts     string                `json:"mounts_error,omitempty"`
+	Duplicates []string              `json:"duplicate_uuids"`
+	Network    NetStats              `json:"network"`
+	Drops      map[string]uint64     `json:"drops"`
+	Blkid      *ScanReport           `json:"blkid"`
+	LastGood   *time.Time            `json:"blkid_last_good,omitempty"`
+	Announce   AnnounceStatus        `json:"announce"`
+	Parts      map[string]PartHealth `json:"parts"`
 }
 
 // NetStats counts multicast traffic.
@@ -159,4 +202,46 @@ type Localhost struct {
 	Socket    string   `json:"socket"`
 	Group     string   `json:"multicast_group"`
 	Interface string   `json:"multicast_interface"`
+}
+
+// Subscribe asks Info to send every Event to the sender until it
+// unsubscribes or stops; answered by Subscribed.
+type Subscribe struct{}
+
+// Subscribed answers Subscribe.
+type Subscribed struct{}
+
+// Unsubscribe ends a subscription.
+type Unsubscribe struct{}
+
+// Event kinds, as streamed by the debug command. Append only.
+const (
+	EventPeerUp        = "peer_up"
+	EventPeerSuspect   = "peer_suspect"
+	EventPeerDown      = "peer_down"
+	EventPeerLeft      = "peer_left"
+	EventPeerRestarted = "peer_restarted"
+	EventPeerForgotten = "peer_forgotten"
+	EventPeerConflict  = "peer_conflict"
+	EventDiskAdded     = "disk_added"
+	EventDiskRemoved   = "disk_removed"
+	EventDiskMounted   = "disk_mounted"
+	EventDiskUnmounted = "disk_unmounted"
+	EventDuplicateUUID = "duplicate_uuid"
+	EventDrop          = "drop"
+)
+
+// Event is one notable thing that happened, for debug subscribers.
+type Event struct {
+	Time   time.Time `json:"time"`
+	Kind   string    `json:"kind"`
+	Node   string    `json:"node,omitempty"`
+	Detail string    `json:"detail,omitempty"`
+	Disk   *Disk     `json:"disk,omitempty"`
+}
+
+// Dropped reports a dropped datagram to Info for debug subscribers; sent
+// only while someone listens, and rate-limited.
+type Dropped struct {
+	Reason, From, Detail string
 }

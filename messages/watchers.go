@@ -1,5 +1,7 @@
 package messages
 
+import "time"
+
 // Messages for DiskWatcher and MulticastServer.
 
 // Rescan asks DiskWatcher to run blkid now; answered by RescanDone once Info
@@ -29,3 +31,20 @@ type PeerDiscovered struct {
 // compiled in with the diskd_testhooks build tag, sends it: tests use it to
 // prove supervision.
 type Crash struct{}
+
+// Ping asks MulticastServer to ask every peer to re-announce; answered by
+// PingSent. Rate-limited: a ping within pingEvery of the last is refused.
+type Ping struct{}
+
+// PingSent answers Ping. When Sent is false, RetryIn says when a ping will
+// be accepted again.
+type PingSent struct {
+	Sent    bool
+	RetryIn time.Duration
+}
+
+// NodeClash reports that a datagram under our own node name came from
+// another instance.
+type NodeClash struct {
+	Instance, Addr string
+}

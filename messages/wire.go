@@ -10,8 +10,12 @@ package messages
 // Version history (append only):
 //
 //	1  announce: the sender's whole local inventory in one datagram.
+//	   Later within version 1 (older receivers drop these as "kind"):
+//	   goodbye (the sender stops), ping (receivers re-announce soon);
+//	   the optional "agent" field (the sender's software version) and the
+//	   optional "mounts" of each disk.
 //
-// Kinds (append only): "announce".
+// Kinds (append only): "announce", "goodbye", "ping".
 //
 // A receiver drops, and counts by reason, any datagram that is larger than
 // MaxDatagram, is not exactly one JSON object, carries another version or
@@ -39,9 +43,15 @@ const (
 	MaxField = 256
 	// MaxDisksPerDatagram bounds the disk count of one announcement.
 	MaxDisksPerDatagram = 128
+	// MaxMountsPerDisk bounds the mount points listed for one disk.
+	MaxMountsPerDisk = 16
 
 	// KindAnnounce carries a node's whole local inventory.
 	KindAnnounce = "announce"
+	// KindGoodbye says the sender is stopping: peers mark it down at once.
+	KindGoodbye = "goodbye"
+	// KindPing asks every peer to announce soon.
+	KindPing = "ping"
 )
 
 // Drop reasons, as counted in status. Append only: scripts read them.
@@ -54,6 +64,7 @@ const (
 	DropLegacy    = "legacy"
 	DropStale     = "stale"
 	DropWrongDest = "wrong_destination"
+	DropNodeClash = "node_conflict"
 )
 
 // ErrTooLarge is returned by EncodeAnnounce when the inventory does not fit
@@ -67,7 +78,8 @@ type Envelope struct {
 	Node     string `json:"node"`
 	Instance string `json:"instance"`
 	Seq      uint64 `json:"seq"`
-	Disks    []Disk `json:"disks"`
+	Agent    string `json:"agent,omitempty"`
+	Disks    []Disk `json:"disks,omitempty"`
 }
 
 // DropError says why a datagram was rejected; Reason is one of the Drop
@@ -85,11 +97,18 @@ func drop(reason, format string, a ...any) error {
 
 // EncodeAnnounce builds the announce datagram for an inventory.
 func EncodeAnnounce(node, instance string, seq uint64, disks []Disk) ([]byte, error) {
-	if disks == nil {
-		disks = []Disk{}
+	return EncodeEnvelope(&Envelope{Kind: KindAnnounce, Node: node, Instance: instance, Seq: seq, Disks: disks})
+}
+
+// EncodeEnvelope builds a datagram of any kind; V is set here.
+func EncodeEnvelope(e *Envelope) ([]byte, error) {
+	env := *e
+	env.V = ProtocolVersion
+	if env.Kind == KindAnnounce && env.Disks == nil {
+		env.Disks = []Disk{}
 	}
-	b, err := json.Marshal(&Envelope{V: ProtocolVersion, Kind: KindAnnounce,
-		Node: node, Instance: instance, Seq: seq, Disks: disks})
+	disks := env.Disks
+	b, err := json.Marshal(&env)
 	if err != nil {
 		return nil, err
 	}
@@ -123,7 +142,9 @@ func DecodeDatagram(b []byte) (*Envelope, error) {
 	if *head.V != ProtocolVersion {
 		return nil, drop(DropVersion, "version %d, want %d", *head.V, ProtocolVersion)
 	}
-	if head.Kind != KindAnnounce {
+	switch head.Kind {
+	case KindAnnounce, KindGoodbye, KindPing:
+	default:
 		return nil, drop(DropKind, "kind %.32q", head.Kind)
 	}
 	var env Envelope
@@ -158,18 +179,44 @@ func (e *Envelope) validate() error {
 	if e.Seq == 0 {
 		return errors.New("seq 0: sequence numbers start at 1")
 	}
+	if e.Kind != KindAnnounce && len(e.Disks) > 0 {
+		return fmt.Errorf("%s carries disks", e.Kind)
+	}
+	if len(e.Agent) > MaxField || !utf8.ValidString(e.Agent) {
+		return errors.New("agent: too long or not UTF-8")
+	}
 	if len(e.Disks) > MaxDisksPerDatagram {
 		return fmt.Errorf("%d disks, limit %d", len(e.Disks), MaxDisksPerDatagram)
 	}
 	for i, d := range e.Disks {
+		if err := ValidDisk(d); err != nil {
+			return fmt.Errorf("disk %d: %v", i, err)
+		}
+	}
+	return nil
+}
+
+// ValidDisk checks one disk as the wire and the state file accept it: a
+// uuid or a label, fields of valid UTF-8 without NUL of at most MaxField
+// bytes, at most MaxMountsPerDisk mounts with a path.
+func ValidDisk(d Disk) error {
+	{
 		if d.UUID == "" && d.Label == "" {
-			return fmt.Errorf("disk %d: neither uuid nor label", i)
+			return errors.New("neither uuid nor label")
 		}
 		for _, f := range [...]struct{ name, v string }{
 			{"uuid", d.UUID}, {"label", d.Label}, {"device", d.Device}, {"type", d.Type},
 		} {
 			if err := validField(f.v); err != nil {
-				return fmt.Errorf("disk %d: %s: %v", i, f.name, err)
+				return fmt.Errorf("%s: %v", f.name, err)
+			}
+		}
+		if len(d.Mounts) > MaxMountsPerDisk {
+			return fmt.Errorf("%d mounts, limit %d", len(d.Mounts), MaxMountsPerDisk)
+		}
+		for j, m := range d.Mounts {
+			if m.Path == "" || validField(m.Path) != nil || validField(m.FSType) != nil {
+				return fmt.Errorf("mount %d: bad path or type", j)
 			}
 		}
 	}

@@ -40,7 +40,7 @@ func TestEncodeAnnounce_RoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if env.Node != "node-1" || env.Instance != "0123456789abcdef" || env.Seq != 9 || len(env.Disks) != 2 || env.Disks[0] != disks[0] || env.Disks[1] != disks[1] {
+	if env.Node != "node-1" || env.Instance != "0123456789abcdef" || env.Seq != 9 || len(env.Disks) != 2 || !DisksEqual(env.Disks, disks) {
 		t.Errorf("got %+v, want the encoded values", env)
 	}
 }
