@@ -1,0 +1,219 @@
+package actors
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/diskd-actors/diskd-actors/messages"
+)
+
+var updateMountinfo = flag.Bool("update-mountinfo", false, "rewrite testdata/mountinfo/*.golden.json from what ParseMountinfo returns")
+
+// mountinfoGolden is the expected outcome of one testdata/mountinfo case:
+// the entries, or a substring of the error.
+type mountinfoGolden struct {
+	Entries []messages.MountEntry
+	Error   string `json:"error"`
+}
+
+func mountinfoCases(t testing.TB) []string {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join("testdata", "mountinfo", "*.txt"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("got %d cases (%v), want some in testdata/mountinfo", len(files), err)
+	}
+	return files
+}
+
+func TestParseMountinfo(t *testing.T) {
+	for _, in := range mountinfoCases(t) {
+		name := strings.TrimSuffix(filepath.Base(in), ".txt")
+		t.Run(name, func(t *testing.T) {
+			data, err := os.ReadFile(in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			entries, err := ParseMountinfo(data)
+			goldenPath := strings.TrimSuffix(in, ".txt") + ".golden.json"
+			if *updateMountinfo || *updateGolden {
+				writeMountinfoGolden(t, goldenPath, entries, err)
+				return
+			}
+			want := readMountinfoGolden(t, goldenPath)
+			if want.Error != "" {
+				if err == nil || !strings.Contains(err.Error(), want.Error) {
+					t.Fatalf("got %v, %v, want an error containing %q", entries, err, want.Error)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("got error %v, want %+v", err, want.Entries)
+			}
+			if !slices.Equal(entries, want.Entries) {
+				t.Fatalf("got %+v, want %+v", entries, want.Entries)
+			}
+		})
+	}
+}
+
+func writeMountinfoGolden(t *testing.T, path string, entries []messages.MountEntry, err error) {
+	t.Helper()
+	var v any = entries
+	if err != nil {
+		v = map[string]string{"error": err.Error()}
+	} else if entries == nil {
+		v = []messages.MountEntry{}
+	}
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(v); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func readMountinfoGolden(t *testing.T, path string) mountinfoGolden {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./actors -run TestParseMountinfo -update-mountinfo to create it)", err)
+	}
+	var g mountinfoGolden
+	if b = bytes.TrimSpace(b); len(b) > 0 && b[0] == '[' {
+		err = json.Unmarshal(b, &g.Entries)
+	} else {
+		err = json.Unmarshal(b, &g)
+		if err == nil && g.Error == "" {
+			err = fmt.Errorf("want a list of entries or {\"error\": \"...\"}")
+		}
+	}
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	return g
+}
+
+// mountinfoLine prints e as the kernel does, with every byte that could
+// split a field escaped.
+func mountinfoLine(id int, e messages.MountEntry) string {
+	esc := func(s string) string {
+		var b strings.Builder
+		for i := 0; i < len(s); i++ {
+			if c := s[i]; c <= ' ' || c == '\\' {
+				fmt.Fprintf(&b, "\\%03o", c)
+			} else {
+				b.WriteByte(c)
+			}
+		}
+		return b.String()
+	}
+	opts := "rw,relatime"
+	if e.ReadOnly {
+		opts = "ro,relatime"
+	}
+	return fmt.Sprintf("%d 1 8:%d / %s %s shared:%d - %s %s rw\n", id, id, esc(e.Path), opts, id, esc(e.FSType), esc(e.Source))
+}
+
+func TestParseMountinfo_RoundTrip(t *testing.T) {
+	want := []messages.MountEntry{
+		{Source: "/dev/sda1", Path: "/", FSType: "ext4"},
+		{Source: `a b	c` + "\n" + `d\e`, Path: "/mnt/ \t\n\\ \x01\x7f\xff", FSType: "fuse.x y", ReadOnly: true},
+		{Source: "", Path: "/mnt/empty source", FSType: "tmpfs"},
+		{Source: "💾", Path: "/" + strings.Repeat("é", maxMountinfoValue/2-1), FSType: "vfat"},
+	}
+	var b strings.Builder
+	for i, e := range want {
+		b.WriteString(mountinfoLine(i+1, e))
+	}
+	got, err := ParseMountinfo([]byte(b.String()))
+	if err != nil || !slices.Equal(got, want) {
+		t.Fatalf("got %+v, %v, want %+v", got, err, want)
+	}
+}
+
+func TestParseMountinfo_Limits(t *testing.T) {
+	line := "26 1 254:0 / / rw - ext4 /dev/vda rw\n"
+	long := func(n int) string { return "/" + strings.Repeat("x", n-1) }
+	for _, tc := range []struct {
+		name, in, err string
+		entries       int
+	}{
+		{"max lines", strings.Repeat(line, maxMountinfoLines), "", maxMountinfoLines},
+		{"too many lines", strings.Repeat(line, maxMountinfoLines+1), "more than 100000 lines", 0},
+		{"too large", line + strings.Repeat("x", maxMountinfoBytes), "larger than", 0},
+		{"longest path", "1 1 0:1 / " + long(maxMountinfoValue) + " rw - ext4 s rw", "", 1},
+		{"path too long", "1 1 0:1 / " + long(maxMountinfoValue+1) + " rw - ext4 s rw", "line 1: mount point is longer", 0},
+		{"escaped path too long", "1 1 0:1 / /" + strings.Repeat(`\040`, maxMountinfoValue) + " rw - ext4 s rw", "line 1: mount point is longer", 0},
+		{"source too long", "1 1 0:1 / / rw - ext4 " + long(maxMountinfoValue+1) + " rw", "line 1: source is longer", 0},
+		{"too many fields", "1 1 0:1 / / rw" + strings.Repeat(" shared:1", 80) + " - ext4 s rw", "more than 64 fields", 0},
+		{"error names the line", line + line + "x\n", "line 3:", 0},
+		{"only a newline", "\n", "", 0},
+		{"truncated escape", `1 1 0:1 / /a\04 rw - ext4 s rw`, "invalid escape", 0},
+		{"escape above 255", `1 1 0:1 / /a\400 rw - ext4 s rw`, "invalid escape", 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := ParseMountinfo([]byte(tc.in))
+			if tc.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.err) || got != nil {
+					t.Fatalf("got %d entries, %v, want no entries and an error containing %q", len(got), err, tc.err)
+				}
+				return
+			}
+			if err != nil || len(got) != tc.entries {
+				t.Fatalf("got %d entries, %v, want %d and no error", len(got), err, tc.entries)
+			}
+		})
+	}
+}
+
+// FuzzParseMountinfo checks that no input panics and that what is accepted
+// keeps the limits and prints back to the same entries. Seeds: the
+// testdata/mountinfo cases and testdata/fuzz/FuzzParseMountinfo.
+func FuzzParseMountinfo(f *testing.F) {
+	for _, in := range mountinfoCases(f) {
+		data, err := os.ReadFile(in)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		entries, err := ParseMountinfo(data)
+		if err != nil {
+			if entries != nil {
+				t.Fatalf("got %d entries with error %v, want none", len(entries), err)
+			}
+			return
+		}
+		if len(entries) > maxMountinfoLines {
+			t.Fatalf("got %d entries, want at most %d", len(entries), maxMountinfoLines)
+		}
+		var b strings.Builder
+		for i, e := range entries {
+			for _, v := range []string{e.Source, e.Path, e.FSType} {
+				if len(v) > maxMountinfoValue || strings.IndexByte(v, 0) >= 0 {
+					t.Fatalf("got field %q of %+v, want at most %d bytes and no NUL", v, e, maxMountinfoValue)
+				}
+			}
+			if e.Path == "" || e.FSType == "" || e.Resolved != "" {
+				t.Fatalf("got %+v, want a path, a type and no Resolved", e)
+			}
+			b.WriteString(mountinfoLine(i+1, e))
+		}
+		again, err := ParseMountinfo([]byte(b.String()))
+		if err != nil || !slices.Equal(again, entries) {
+			t.Fatalf("printed back and parsed: got %+v, %v, want %+v", again, err, entries)
+		}
+	})
+}
