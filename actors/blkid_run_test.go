@@ -316,7 +316,7 @@ func TestRealBlkid_LoopDevice(t *testing.T) {
 	for _, argv := range commands {
 		disks := scan(argv)
 		i := slices.IndexFunc(disks, func(d messages.Disk) bool { return d.Device == dev })
-		if i < 0 || disks[i] != want {
+		if i < 0 || !disks[i].Equal(want) {
 			t.Errorf("%q: got %+v, want them to hold %+v", argv, disks, want)
 		}
 	}

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -73,7 +72,7 @@ func TestParseBlkid(t *testing.T) {
 			if err != nil {
 				t.Fatalf("got error %v, want %v", err, want.Disks)
 			}
-			if !slices.Equal(disks, want.Disks) {
+			if !messages.DisksEqual(disks, want.Disks) {
 				t.Fatalf("got %+v, want %+v", disks, want.Disks)
 			}
 		})
@@ -173,7 +172,7 @@ func TestParseBlkid_RoundTrip(t *testing.T) {
 			}
 			got, err := ParseBlkid(out, raw)
 			want := []messages.Disk{{UUID: "1234-ABCD", Label: label, Device: "/dev/sdz1", Type: "ext4"}}
-			if err != nil || !slices.Equal(got, want) {
+			if err != nil || !messages.DisksEqual(got, want) {
 				t.Errorf("%s %q: got %+v, %v, want %+v", format, out, got, err, want)
 			}
 		}

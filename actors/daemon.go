@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -41,6 +42,7 @@ type Daemon struct {
 	top  *actor.PID
 	id   identity
 	deps *deps
+	stop sync.Once
 }
 
 // deps is what the daemon hands to every actor it spawns. Values that must
@@ -67,7 +69,8 @@ type deps struct {
 // pids addresses the parts by name, so messages reach a part across its
 // restarts.
 type pids struct {
-	info, diskWatcher, multicast, sockets *actor.PID
+	info, diskWatcher, mountWatcher, multicast, sockets *actor.PID
+	stateStore                                          *actor.PID // nil without a state file
 }
 
 // ErrDaemonRunning is returned by Start when a live daemon already listens
@@ -93,6 +96,16 @@ func Start(opts Options) (*Daemon, error) {
 		now = time.Now
 	}
 	d := &deps{cfg: cfg, log: log, info: newInfoState(), stats: newStats(), health: newHealth(), now: now}
+	if cfg.StateFile != "" {
+		snap, warning := LoadStateFile(cfg.StateFile, now())
+		if warning != nil {
+			log.Warn("state file not usable; starting empty", "file", cfg.StateFile, "problem", warning)
+		}
+		if snap != nil {
+			d.info = restoreState(snap)
+			log.Info("state restored", "file", cfg.StateFile, "peers", len(snap.Peers), "sightings", len(snap.Sightings), "saved_at", snap.SavedAt)
+		}
+	}
 	d.id = identity{Node: cfg.Node, Instance: newInstanceID(), Version: opts.Version,
 		Socket: cfg.Socket, Group: cfg.Multicast.Group, Interface: cfg.Multicast.Interface, Started: now()}
 
@@ -123,10 +136,14 @@ func Start(opts Options) (*Daemon, error) {
 	)
 	d.root = sys.Root
 	d.pids = pids{
-		info:        sys.NewLocalPID("daemon/info"),
-		diskWatcher: sys.NewLocalPID("daemon/disk_watcher"),
-		multicast:   sys.NewLocalPID("daemon/multicast"),
-		sockets:     sys.NewLocalPID("daemon/sockets"),
+		info:         sys.NewLocalPID("daemon/info"),
+		diskWatcher:  sys.NewLocalPID("daemon/disk_watcher"),
+		mountWatcher: sys.NewLocalPID("daemon/mount_watcher"),
+		multicast:    sys.NewLocalPID("daemon/multicast"),
+		sockets:      sys.NewLocalPID("daemon/sockets"),
+	}
+	if cfg.StateFile != "" {
+		d.pids.stateStore = sys.NewLocalPID("daemon/state_store")
 	}
 	strategy := &backoffStrategy{health: d.health, log: log}
 	props := actor.PropsFromProducer(func() actor.Actor { return &supervisorActor{d: d} },
@@ -149,12 +166,25 @@ func Start(opts Options) (*Daemon, error) {
 // Instance returns the instance id chosen at start.
 func (dm *Daemon) Instance() string { return dm.id.Instance }
 
-// Stop stops every actor (the socket file is removed) and the system.
-func (dm *Daemon) Stop() {
+// Stop stops every actor (peers are told goodbye, the socket file is
+// removed), saves the state file, and stops the system.
+func (dm *Daemon) Stop() { dm.stop.Do(dm.stopOnce) }
+
+func (dm *Daemon) stopOnce() {
+	d := dm.deps
+	res, snapErr := dm.sys.Root.RequestFuture(d.pids.info, &messages.GetStateSnapshot{}, 5*time.Second).Result()
 	if err := dm.sys.Root.PoisonFuture(dm.top).Wait(); err != nil {
-		dm.deps.log.Warn("daemon did not stop in time", "error", err)
+		d.log.Warn("daemon did not stop in time", "error", err)
 	}
 	dm.sys.Shutdown()
+	if d.cfg.StateFile != "" {
+		snap, ok := res.(*messages.StateSnapshot)
+		if snapErr != nil || !ok {
+			d.log.Error("state not saved at stop: Info did not answer", "error", snapErr)
+		} else if err := saveState(d.cfg.StateFile, snap); err != nil {
+			d.log.Error("state not saved at stop", "file", d.cfg.StateFile, "error", err)
+		}
+	}
 	dm.deps.log.Info("daemon stopped")
 }
 
@@ -194,9 +224,14 @@ func (s *supervisorActor) Receive(c actor.Context) {
 		}{
 			{"info", newInfoProps(d)},
 			{"disk_watcher", newDiskWatcherProps(d)},
+			{"mount_watcher", newMountWatcherProps(d)},
 			{"multicast", newMulticastProps(d)},
 			{"sockets", newSocketFactoryProps(d)},
+			{"state_store", newStateStoreProps(d)},
 		} {
+			if child.props == nil {
+				continue
+			}
 			if _, err := c.SpawnNamed(child.props, child.name); err != nil {
 				panic(fmt.Sprintf("spawn %s: %v", child.name, err))
 			}
@@ -242,5 +277,3 @@ func (h minLevel) WithAttrs(a []slog.Attr) slog.Handler {
 	return minLevel{h.Handler.WithAttrs(a), h.min}
 }
 func (h minLevel) WithGroup(n string) slog.Handler { return minLevel{h.Handler.WithGroup(n), h.min} }
-
-var _ = messages.ProtocolVersion

@@ -33,6 +33,7 @@ func testDaemon(t *testing.T, h *hub, node, disks string) (*Daemon, string) {
 	cfg.Blkid.Command = []string{"cat", blkid}
 	cfg.Blkid.Interval = time.Hour
 	cfg.Announce.Interval = time.Hour
+	cfg.Peer.Timeout = 3 * time.Hour
 	dm, err := Start(Options{Config: cfg, Version: "test", Transport: h.transport(node)})
 	if err != nil {
 		t.Fatal(err)

@@ -5,7 +5,6 @@ import (
 	"net"
 	"slices"
 	"sort"
-	"strings"
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
@@ -13,26 +12,28 @@ import (
 	"github.com/diskd-actors/diskd-actors/messages"
 )
 
-// Info owns everything the daemon knows: this host's disks, the last blkid
-// run, and every peer with its disks. Other actors change it only through
-// messages and read it only through replies, which carry copies.
+// Info owns everything the daemon knows: this host's disks and mounts, the
+// last blkid run, every peer with its state and disks, and where each disk
+// was last seen. Other actors change it only through messages and read it
+// only through replies, which carry copies.
 //
-// In: ScanFinished (DiskWatcher), PeerAnnounced (MulticastServer), and the
-// queries GetLocalDisks, GetInventory, Where, GetPeers, GetStatus,
-// GetLocalhost (sessions). Out: LocalDisksChanged and PeerDiscovered to
-// MulticastServer.
+// In: ScanFinished (DiskWatcher), MountsScanned (MountWatcher),
+// PeerAnnounced and PeerLeft (MulticastServer), livenessTick (its own
+// timer), Subscribe/Unsubscribe (debug sessions), and the queries
+// GetLocalDisks, GetInventory, Where, GetPeers, GetStatus, GetLocalhost,
+// GetStateSnapshot. Out: LocalDisksChanged and PeerDiscovered to
+// MulticastServer, StateChanged to StateStore, Event to subscribers.
 //
 // Its state lives in an infoState that the daemon owns, so a panic restarts
-// the actor without losing what it knew. Every handler builds new values
-// before assigning them, so a panic part-way leaves the state consistent.
+// the actor without losing what it knew. Handlers build new values before
+// assigning them, so a panic part-way leaves the state consistent.
 type Info struct {
-	st        *infoState
-	id        identity
-	stats     *stats
-	health    *health
-	multicast *actor.PID
-	log       *slog.Logger
-	now       func() time.Time
+	d    *deps
+	st   *infoState
+	id   identity
+	log  *slog.Logger
+	now  func() time.Time
+	tick *ticker
 }
 
 // identity is what a daemon says of itself.
@@ -43,35 +44,51 @@ type identity struct {
 
 // infoState is Info's knowledge; see Info.
 type infoState struct {
-	local    []messages.Disk
-	lastScan *messages.ScanReport
-	lastGood *time.Time
-	peers    map[string]*peerState
+	blkid     []messages.Disk // as blkid saw them, without mounts
+	mounts    []messages.MountEntry
+	mountsErr string
+	local     []messages.Disk // blkid's disks with their mounts, sorted
+	scanned   bool            // a blkid run has finished, well or not
+	lastScan  *messages.ScanReport
+	lastGood  *time.Time
+	peers     map[string]*peerState
+	sightings map[sightingKey]messages.Sighting
+	subs      map[string]*actor.PID // debug subscribers by PID id
 }
 
-type peerState struct {
-	info  messages.Peer
-	disks []messages.Disk
+func newInfoState() *infoState {
+	return &infoState{peers: map[string]*peerState{}, sightings: map[sightingKey]messages.Sighting{},
+		subs: map[string]*actor.PID{}}
 }
-
-func newInfoState() *infoState { return &infoState{peers: map[string]*peerState{}} }
 
 func newInfoProps(d *deps) *actor.Props {
 	return actor.PropsFromProducer(func() actor.Actor {
-		return &Info{st: d.info, id: d.id, stats: d.stats, health: d.health,
-			multicast: d.pids.multicast, log: d.log.With("actor", "info"), now: d.now}
+		return &Info{d: d, st: d.info, id: d.id, log: d.log.With("actor", "info"), now: d.now}
 	}, actor.WithReceiverMiddleware(logPanics(d.log)))
 }
 
 // Receive handles one message.
 func (a *Info) Receive(c actor.Context) {
 	switch m := c.Message().(type) {
+	case *actor.Started:
+		a.tick = newTicker(a.d.root, c.Self(), livenessEvery(a.d.cfg.Peer.Timeout), livenessEvery(a.d.cfg.Peer.Timeout), &livenessTick{})
+		for _, pid := range a.st.subs {
+			c.Watch(pid) // watches do not survive a restart
+		}
+	case *actor.Restarting, *actor.Stopping:
+		a.tick.stop()
 	case *messages.ScanFinished:
 		a.handleScanFinished(c, m)
+	case *messages.MountsScanned:
+		a.handleMounts(c, m)
 	case *messages.PeerAnnounced:
 		a.handlePeerAnnounced(c, m)
+	case *messages.PeerLeft:
+		a.handlePeerLeft(c, m)
+	case *livenessTick:
+		a.checkLiveness(c)
 	case *messages.GetLocalDisks:
-		c.Respond(&messages.LocalDisks{Disks: slices.Clone(a.st.local)})
+		c.Respond(&messages.LocalDisks{Disks: slices.Clone(a.st.local), Ready: a.st.scanned})
 	case *messages.GetInventory:
 		c.Respond(&messages.Inventory{Disks: a.inventory()})
 	case *messages.Where:
@@ -82,6 +99,18 @@ func (a *Info) Receive(c actor.Context) {
 		c.Respond(a.status())
 	case *messages.GetLocalhost:
 		c.Respond(a.localhost())
+	case *messages.GetStateSnapshot:
+		c.Respond(a.snapshot())
+	case *messages.Subscribe:
+		a.subscribe(c)
+	case *messages.Unsubscribe:
+		a.unsubscribe(c, c.Sender())
+	case *actor.Terminated:
+		a.unsubscribe(c, m.Who)
+	case *messages.Dropped:
+		a.emit(c, messages.EventDrop, "", m.Reason+" from "+m.From+": "+m.Detail, nil)
+	case *messages.NodeClash:
+		a.emit(c, messages.EventPeerConflict, a.id.Node, "another instance "+m.Instance+" at "+m.Addr+" announces under our node name", nil)
 	case *messages.Crash:
 		panic("crash requested by a test hook")
 	}
@@ -94,75 +123,81 @@ func (a *Info) handleScanFinished(c actor.Context, m *messages.ScanFinished) {
 	if run.Outcome == "ok" {
 		at := run.Started
 		a.st.lastGood = &at
-		disks := sortedDisks(m.Disks)
-		if !slices.Equal(disks, a.st.local) {
-			a.log.Info("local disks changed", "before", len(a.st.local), "after", len(disks))
-			a.st.local = disks
-			changed = true
-			c.Send(a.multicast, &messages.LocalDisksChanged{Disks: slices.Clone(disks)})
-		}
+		a.st.blkid = m.Disks
+		changed = a.updateLocal(c)
 	}
+	if !a.st.scanned && !changed {
+		// The first run found nothing or failed: announce anyway, so that
+		// peers learn this node exists.
+		c.Send(a.d.pids.multicast, &messages.LocalDisksChanged{Disks: slices.Clone(a.st.local)})
+	}
+	a.st.scanned = true
 	if c.Sender() != nil {
 		c.Respond(&messages.ScanApplied{RunID: run.RunID, Changed: changed, Disks: len(a.st.local)})
 	}
 }
 
-func (a *Info) handlePeerAnnounced(c actor.Context, m *messages.PeerAnnounced) {
-	p := a.st.peers[m.Node]
-	if p != nil && p.info.Instance == m.Instance && m.Seq <= p.info.Seq {
-		a.stats.drop(messages.DropStale)
+func (a *Info) handleMounts(c actor.Context, m *messages.MountsScanned) {
+	if m.Err != "" {
+		a.st.mountsErr = m.Err
 		return
 	}
-	next := &peerState{disks: sortedDisks(m.Disks)}
-	if p != nil {
-		next.info = p.info
-	} else {
-		next.info = messages.Peer{Node: m.Node, FirstSeen: m.At}
-	}
-	discovered := p == nil || p.info.Instance != m.Instance
-	if p != nil && discovered {
-		next.info.Restarts++
-		a.log.Info("peer restarted", "node", m.Node, "instance", m.Instance, "address", m.Addr)
-	} else if p == nil {
-		a.log.Info("peer discovered", "node", m.Node, "instance", m.Instance, "address", m.Addr)
-	}
-	next.info.Instance, next.info.Addr, next.info.Seq = m.Instance, m.Addr, m.Seq
-	next.info.LastSeen, next.info.Disks = m.At, len(next.disks)
-	a.st.peers[m.Node] = next
-	if discovered {
-		c.Send(a.multicast, &messages.PeerDiscovered{Node: m.Node})
-	}
+	a.st.mountsErr = ""
+	a.st.mounts = m.Entries
+	a.updateLocal(c)
 }
 
-// inventory lists local disks first, then each peer's in node order.
+// updateLocal joins blkid's disks with the mount table; when the result
+// differs from what peers know, it tells MulticastServer to announce.
+func (a *Info) updateLocal(c actor.Context) bool {
+	disks := sortedDisks(attachMounts(a.st.blkid, a.st.mounts))
+	now := a.now()
+	for _, d := range disks {
+		a.st.sightings[sightingKey{d.Key(), a.id.Node}] = messages.Sighting{Node: a.id.Node, At: now, Disk: d}
+	}
+	if messages.DisksEqual(disks, a.st.local) {
+		return false
+	}
+	a.log.Info("local disks changed", "before", len(a.st.local), "after", len(disks))
+	a.emitDiff(c, a.id.Node, a.st.local, disks)
+	a.st.local = disks
+	c.Send(a.d.pids.multicast, &messages.LocalDisksChanged{Disks: slices.Clone(disks)})
+	a.changed(c, true)
+	return true
+}
+
+// attachMounts gives each disk the mount points whose source is its device.
+func attachMounts(disks []messages.Disk, mounts []messages.MountEntry) []messages.Disk {
+	out := make([]messages.Disk, len(disks))
+	for i, d := range disks {
+		d.Mounts = nil
+		for _, m := range mounts {
+			if d.Device != "" && (m.Source == d.Device || m.Resolved == d.Device) && len(d.Mounts) < messages.MaxMountsPerDisk {
+				d.Mounts = append(d.Mounts, messages.Mount{Path: m.Path, FSType: m.FSType, ReadOnly: m.ReadOnly})
+			}
+		}
+		sort.Slice(d.Mounts, func(x, y int) bool { return d.Mounts[x].Path < d.Mounts[y].Path })
+		out[i] = d
+	}
+	return out
+}
+
+// inventory lists local disks first, then those of live peers in node
+// order; down peers' disks are only "last seen".
 func (a *Info) inventory() []messages.NodeDisk {
 	out := make([]messages.NodeDisk, 0, len(a.st.local))
 	for _, d := range a.st.local {
 		out = append(out, messages.NodeDisk{Node: a.id.Node, Local: true, Disk: d})
 	}
+	now := a.now()
 	for _, name := range a.peerNames() {
-		for _, d := range a.st.peers[name].disks {
+		p := a.st.peers[name]
+		if a.stateOf(p, now) == messages.PeerDown {
+			continue
+		}
+		for _, d := range p.disks {
 			out = append(out, messages.NodeDisk{Node: name, Disk: d})
 		}
-	}
-	return out
-}
-
-// where matches a UUID (any case), a label or a device exactly.
-func (a *Info) where(q string) *messages.WhereResult {
-	res := &messages.WhereResult{Query: q, Matches: []messages.NodeDisk{}}
-	for _, nd := range a.inventory() {
-		if strings.EqualFold(nd.UUID, q) || nd.Label == q || nd.Device == q {
-			res.Matches = append(res.Matches, nd)
-		}
-	}
-	return res
-}
-
-func (a *Info) peers() *messages.Peers {
-	out := &messages.Peers{Peers: make([]messages.Peer, 0, len(a.st.peers))}
-	for _, name := range a.peerNames() {
-		out.Peers = append(out.Peers, a.st.peers[name].info)
 	}
 	return out
 }
@@ -177,12 +212,18 @@ func (a *Info) peerNames() []string {
 }
 
 func (a *Info) status() *messages.Status {
+	now := a.now()
 	s := &messages.Status{
 		Node: a.id.Node, Instance: a.id.Instance, Version: a.id.Version,
-		Started: a.id.Started, Uptime: a.now().Sub(a.id.Started).Round(time.Second).String(),
+		Started: a.id.Started, Uptime: now.Sub(a.id.Started).Round(time.Second).String(),
 		Local: len(a.st.local), Peers: len(a.st.peers),
-		Network: a.stats.net(), Drops: a.stats.dropsSnapshot(),
-		Announce: a.stats.announceStatus(), Parts: a.health.snapshot(),
+		States:  map[string]int{messages.PeerAlive: 0, messages.PeerSuspect: 0, messages.PeerDown: 0},
+		Network: a.d.stats.net(), Drops: a.d.stats.dropsSnapshot(),
+		Announce: a.d.stats.announceStatus(), Parts: a.d.health.snapshot(), Mounts: a.st.mountsErr,
+		Duplicates: nonNil(a.duplicateUUIDs()),
+	}
+	for _, p := range a.st.peers {
+		s.States[a.stateOf(p, now)]++
 	}
 	if a.st.lastScan != nil {
 		r := *a.st.lastScan
@@ -200,6 +241,13 @@ func (a *Info) localhost() *messages.Localhost {
 		Node: a.id.Node, Instance: a.id.Instance, Version: a.id.Version,
 		Protocol: messages.ProtocolVersion, Addresses: hostAddresses(),
 		Socket: a.id.Socket, Group: a.id.Group, Interface: a.id.Interface,
+	}
+}
+
+// changed tells StateStore that there is something to save.
+func (a *Info) changed(c actor.Context, significant bool) {
+	if a.d.pids.stateStore != nil {
+		c.Send(a.d.pids.stateStore, &messages.StateChanged{Significant: significant})
 	}
 }
 

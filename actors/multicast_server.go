@@ -38,7 +38,17 @@ type MulticastServer struct {
 	disks []messages.Disk
 	have  bool // disks holds Info's answer
 	drops *dropLog
+
+	lastPing, lastAnswer time.Time
 }
+
+// Ping rate limits: this daemon sends at most one ping per pingEvery, and
+// answers at most one ping per pingAnswerEvery, so a flood of pings cannot
+// flood the LAN with announcements.
+const (
+	pingEvery       = 5 * time.Second
+	pingAnswerEvery = time.Second
+)
 
 func newMulticastProps(d *deps) *actor.Props {
 	return actor.PropsFromProducer(func() actor.Actor {
@@ -52,11 +62,16 @@ func (a *MulticastServer) Receive(c actor.Context) {
 	switch m := c.Message().(type) {
 	case *actor.Started:
 		a.start(c)
-	case *actor.Restarting, *actor.Stopping:
+	case *actor.Restarting:
+		a.release()
+	case *actor.Stopping:
+		a.goodbye()
 		a.release()
 	case *messages.LocalDisks:
-		a.disks, a.have = m.Disks, true
-		a.announce()
+		if m.Ready {
+			a.disks, a.have = m.Disks, true
+			a.announce()
+		}
 	case *messages.LocalDisksChanged:
 		a.disks, a.have = m.Disks, true
 		a.announce()
@@ -69,6 +84,16 @@ func (a *MulticastServer) Receive(c actor.Context) {
 	case *soonTick:
 		a.soon = nil
 		a.announce()
+	case *messages.Ping:
+		c.Respond(a.ping())
+	case *pingReceived:
+		// Answer at most one ping per pingAnswerEvery, however many come.
+		if now := a.d.now(); now.Sub(a.lastAnswer) >= pingAnswerEvery {
+			a.lastAnswer = now
+			a.announceSoon(c)
+		} else {
+			a.d.stats.drop("ping_rate_limited")
+		}
 	case *readerFailed:
 		panic(fmt.Sprintf("multicast receive: %v", m.err))
 	case *messages.Crash:
@@ -107,7 +132,8 @@ func (a *MulticastServer) release() {
 // datagram is refused, loudly, never cut.
 func (a *MulticastServer) announce() {
 	seq := a.d.seq.Add(1)
-	b, err := messages.EncodeAnnounce(a.d.id.Node, a.d.id.Instance, seq, a.disks)
+	b, err := messages.EncodeEnvelope(&messages.Envelope{Kind: messages.KindAnnounce, Node: a.d.id.Node,
+		Instance: a.d.id.Instance, Seq: seq, Agent: agent(a.d.id.Version), Disks: a.disks})
 	if errors.Is(err, messages.ErrTooLarge) {
 		prev := a.d.stats.announceStatus().Error
 		a.d.stats.setAnnounce(func(s *messages.AnnounceStatus) { s.Error, s.Bytes, s.Seq = err.Error(), len(b), seq })
@@ -130,6 +156,47 @@ func (a *MulticastServer) announce() {
 	a.d.stats.setAnnounce(func(s *messages.AnnounceStatus) { s.Error, s.Bytes, s.Seq, s.Last = "", len(b), seq, now })
 }
 
+// send encodes and sends one datagram of a kind without disks.
+func (a *MulticastServer) send(kind string) error {
+	b, err := messages.EncodeEnvelope(&messages.Envelope{Kind: kind, Node: a.d.id.Node,
+		Instance: a.d.id.Instance, Seq: a.d.seq.Add(1), Agent: agent(a.d.id.Version)})
+	if err == nil {
+		err = a.tr.Send(b)
+	}
+	if err != nil {
+		a.d.stats.sendErrors.Add(1)
+		return err
+	}
+	a.d.stats.datagramsOut.Add(1)
+	a.d.stats.bytesOut.Add(uint64(len(b)))
+	return nil
+}
+
+// goodbye tells peers this daemon stops, so they mark it down at once.
+func (a *MulticastServer) goodbye() {
+	if a.tr == nil {
+		return
+	}
+	if err := a.send(messages.KindGoodbye); err != nil {
+		a.log.Warn("goodbye not sent", "error", err)
+	}
+}
+
+func (a *MulticastServer) ping() *messages.PingSent {
+	now := a.d.now()
+	if wait := pingEvery - now.Sub(a.lastPing); !a.lastPing.IsZero() && wait > 0 {
+		return &messages.PingSent{RetryIn: wait}
+	}
+	if err := a.send(messages.KindPing); err != nil {
+		a.log.Warn("ping not sent", "error", err)
+		return &messages.PingSent{}
+	}
+	a.lastPing = now
+	return &messages.PingSent{Sent: true}
+}
+
+func agent(version string) string { return "diskd-actors/" + version }
+
 // announceSoon announces after a short random delay, at most once per
 // pending delay: several newcomers at once cost one announcement.
 func (a *MulticastServer) announceSoon(c actor.Context) {
@@ -148,7 +215,8 @@ type soonTick struct{}
 func (a *MulticastServer) read(self *actor.PID) {
 	defer a.wg.Done()
 	buf := make([]byte, 64*1024)
-	st, info, own := a.d.stats, a.d.pids.info, a.d.id.Instance
+	st, info, own, node := a.d.stats, a.d.pids.info, a.d.id.Instance, a.d.id.Node
+	events := newEventBudget(a.d.now)
 	for {
 		n, src, truncated, err := a.tr.Receive(buf)
 		if errors.Is(err, net.ErrClosed) {
@@ -178,19 +246,56 @@ func (a *MulticastServer) read(self *actor.PID) {
 			}
 			st.drop(reason)
 			a.drops.warn("datagram dropped", "reason", reason, "from", src, "detail", err.Error())
+			if st.subscribers.Load() > 0 && events.take() {
+				a.d.root.Send(info, &messages.Dropped{Reason: reason, From: src, Detail: err.Error()})
+			}
 			continue
 		}
-		if env.Instance == own {
+		switch {
+		case env.Instance == own:
 			st.ownIn.Add(1)
-			continue
+		case env.Node == node:
+			st.drop(messages.DropNodeClash)
+			a.drops.warn("another daemon announces under our node name", "instance", env.Instance, "from", src)
+			if st.subscribers.Load() > 0 && events.take() {
+				a.d.root.Send(info, &messages.NodeClash{Instance: env.Instance, Addr: src})
+			}
+		case env.Kind == messages.KindGoodbye:
+			a.d.root.Send(info, &messages.PeerLeft{Node: env.Node, Instance: env.Instance, Seq: env.Seq, At: a.d.now()})
+		case env.Kind == messages.KindPing:
+			a.d.root.Send(self, &pingReceived{})
+		default:
+			a.d.root.Send(info, &messages.PeerAnnounced{Node: env.Node, Instance: env.Instance,
+				Addr: src, Seq: env.Seq, Agent: env.Agent, Disks: slices.Clip(env.Disks), At: a.d.now()})
 		}
-		a.d.root.Send(info, &messages.PeerAnnounced{Node: env.Node, Instance: env.Instance,
-			Addr: src, Seq: env.Seq, Disks: slices.Clip(env.Disks), At: a.d.now()})
 	}
 }
 
 // announceTick is the periodic announcement.
 type announceTick struct{}
+
+// pingReceived tells the actor a peer asked for announcements.
+type pingReceived struct{}
+
+// eventBudget allows at most eventsPerSecond drop events to debug
+// subscribers, so a flood of junk cannot flood a debug session.
+type eventBudget struct {
+	now   func() time.Time
+	start time.Time
+	n     int
+}
+
+const eventsPerSecond = 10
+
+func newEventBudget(now func() time.Time) *eventBudget { return &eventBudget{now: now} }
+
+func (b *eventBudget) take() bool {
+	if t := b.now(); t.Sub(b.start) >= time.Second {
+		b.start, b.n = t, 0
+	}
+	b.n++
+	return b.n <= eventsPerSecond
+}
 
 // readerFailed carries the reader goroutine's fatal error into the actor,
 // where it panics and so enters supervision.

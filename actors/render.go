@@ -23,27 +23,70 @@ func renderList(inv *messages.Inventory, jsonOut bool) *answer {
 	return &answer{lines: diskTable(inv.Disks), summary: summary}
 }
 
-func renderWhere(r *messages.WhereResult, jsonOut bool) *answer {
+func renderWhere(r *messages.WhereResult, jsonOut bool, now time.Time) *answer {
 	var ans *answer
 	if jsonOut {
 		ans = jsonAnswer(r, "")
 	} else {
-		ans = &answer{lines: diskTable(r.Matches)}
+		ans = &answer{}
+		if len(r.Matches) > 0 {
+			ans.lines = diskTable(r.Matches)
+		}
+		for _, s := range r.LastSeen {
+			ans.lines = append(ans.lines, fmt.Sprintf("%s (uuid %s, device %s): last seen on %s, %s ago (%s)",
+				displayValue(s.Label), displayValue(s.UUID), displayValue(s.Device), s.Node,
+				now.Sub(s.At).Round(time.Second), s.At.Format(time.RFC3339)))
+		}
+		for _, u := range r.Duplicates {
+			ans.lines = append(ans.lines, "warning: UUID "+u+" is present on more than one node")
+		}
 	}
-	if len(r.Matches) == 0 {
+	if len(r.Matches) == 0 && len(r.LastSeen) == 0 {
 		ans.code, ans.msg = "not-found", fmt.Sprintf("no disk matches %s", displayValue(r.Query))
 		return ans
 	}
-	nodes := map[string]bool{}
 	var names []string
+	seen := map[string]bool{}
 	for _, m := range r.Matches {
-		if !nodes[m.Node] {
-			nodes[m.Node] = true
+		if !seen[m.Node] {
+			seen[m.Node] = true
 			names = append(names, m.Node)
 		}
 	}
-	ans.summary = "on " + strings.Join(names, ", ")
+	switch {
+	case len(names) > 0:
+		ans.summary = "on " + strings.Join(names, ", ")
+	default:
+		ans.summary = "last seen on " + r.LastSeen[0].Node
+	}
+	if len(r.Duplicates) > 0 {
+		ans.summary += " (duplicate UUID)"
+	}
 	return ans
+}
+
+func renderMounts(inv *messages.Inventory, jsonOut bool) *answer {
+	var mounted []messages.NodeDisk
+	for _, d := range inv.Disks {
+		if len(d.Mounts) > 0 {
+			mounted = append(mounted, d)
+		}
+	}
+	summary := plural(len(mounted), "mounted disk")
+	if jsonOut {
+		return jsonAnswer(nonNil(mounted), summary)
+	}
+	rows := [][]string{{"NODE", "LABEL", "DEVICE", "MOUNTED ON", "TYPE", "MODE"}}
+	for _, d := range mounted {
+		for _, m := range d.Mounts {
+			mode := "rw"
+			if m.ReadOnly {
+				mode = "ro"
+			}
+			rows = append(rows, []string{d.Node, displayValue(d.Label), displayValue(d.Device), displayValue(m.Path), displayValue(m.FSType), mode})
+		}
+	}
+	return &answer{lines: table(rows), summary: summary}
 }
 
 func renderPeers(p *messages.Peers, jsonOut bool, now time.Time) *answer {
@@ -51,9 +94,16 @@ func renderPeers(p *messages.Peers, jsonOut bool, now time.Time) *answer {
 	if jsonOut {
 		return jsonAnswer(nonNil(p.Peers), summary)
 	}
-	rows := [][]string{{"NODE", "ADDRESS", "LAST HEARD", "DISKS", "INSTANCE"}}
+	rows := [][]string{{"NODE", "STATE", "ADDRESS", "LAST HEARD", "DISKS", "VERSION", "INSTANCE"}}
 	for _, x := range p.Peers {
-		rows = append(rows, []string{x.Node, x.Addr, ago(now, x.LastSeen), strconv.Itoa(x.Disks), x.Instance})
+		state := x.State
+		if x.Left {
+			state += " (left)"
+		}
+		if x.Conflict {
+			state += " CONFLICT"
+		}
+		rows = append(rows, []string{x.Node, state, x.Addr, ago(now, x.LastSeen), strconv.Itoa(x.Disks), displayValue(x.Version), x.Instance})
 	}
 	return &answer{lines: table(rows), summary: summary}
 }
@@ -84,10 +134,17 @@ func renderStatus(s *messages.Status, jsonOut bool) *answer {
 	rows := [][]string{
 		{"node:", s.Node + " (instance " + s.Instance + ", version " + s.Version + ")"},
 		{"uptime:", s.Uptime},
-		{"disks:", fmt.Sprintf("%d local, %s", s.Local, plural(s.Peers, "peer"))},
+		{"disks:", fmt.Sprintf("%d local; %s: %d alive, %d suspect, %d down", s.Local, plural(s.Peers, "peer"),
+			s.States[messages.PeerAlive], s.States[messages.PeerSuspect], s.States[messages.PeerDown])},
 		{"datagrams in:", fmt.Sprintf("%d (%d bytes; %d our own)", n.DatagramsIn, n.BytesIn, n.OwnIn)},
 		{"datagrams out:", fmt.Sprintf("%d (%d bytes; %d send errors)", n.DatagramsOut, n.BytesOut, n.SendErrors)},
 		{"drops:", formatCounts(s.Drops)},
+	}
+	if len(s.Duplicates) > 0 {
+		rows = append(rows, []string{"duplicates:", "UUIDs on more than one node: " + strings.Join(s.Duplicates, " ")})
+	}
+	if s.Mounts != "" {
+		rows = append(rows, []string{"mounts:", "cannot read the mount table: " + oneLine(s.Mounts)})
 	}
 	if s.Blkid == nil {
 		rows = append(rows, []string{"blkid:", "not run yet"})
@@ -148,9 +205,17 @@ func renderRescan(r *messages.RescanDone, jsonOut bool) *answer {
 
 // diskTable renders disks in columns; labels that need it are quoted.
 func diskTable(disks []messages.NodeDisk) []string {
-	rows := [][]string{{"NODE", "UUID", "LABEL", "DEVICE", "TYPE"}}
+	rows := [][]string{{"NODE", "UUID", "LABEL", "DEVICE", "TYPE", "MOUNTED"}}
 	for _, d := range disks {
-		rows = append(rows, []string{d.Node, displayValue(d.UUID), displayValue(d.Label), displayValue(d.Device), displayValue(d.Type)})
+		mounted := "-"
+		if len(d.Mounts) > 0 {
+			paths := make([]string, len(d.Mounts))
+			for i, m := range d.Mounts {
+				paths[i] = displayValue(m.Path)
+			}
+			mounted = strings.Join(paths, ",")
+		}
+		rows = append(rows, []string{d.Node, displayValue(d.UUID), displayValue(d.Label), displayValue(d.Device), displayValue(d.Type), mounted})
 	}
 	return table(rows)
 }

@@ -2,6 +2,7 @@ package actors
 
 import (
 	"bufio"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -40,6 +41,10 @@ type Session struct {
 	quit chan struct{}
 	wg   sync.WaitGroup
 	once sync.Once
+
+	// debug streaming: events are written as they come until a line arrives
+	streaming, streamJSON bool
+	streamed              int
 }
 
 func newSessionProps(d *deps, conn net.Conn) *actor.Props {
@@ -60,7 +65,25 @@ func (a *Session) Receive(c actor.Context) {
 		a.conn.Close()
 		a.wg.Wait()
 	case *sessionLine:
+		if a.streaming {
+			a.stopDebug(c)
+			return
+		}
 		a.handleLine(c, m)
+	case *messages.Subscribed:
+		a.streaming = true
+		if !a.streamJSON {
+			a.writeLine("streaming events; send any line to stop")
+		}
+		if a.flush(c) {
+			a.done() // the next line from the client ends the stream
+		}
+	case *messages.Event:
+		if a.streaming {
+			a.writeEvent(m)
+			a.streamed++
+			a.flush(c)
+		}
 	case *sessionEnded:
 		c.Stop(c.Self())
 	case *messages.Crash:
@@ -133,11 +156,7 @@ func (a *Session) done() {
 // stops).
 func (a *Session) reply(c actor.Context, ans *answer) bool {
 	for _, l := range ans.lines {
-		if len(l) > 0 && l[0] == '.' {
-			a.w.WriteByte('.') // dot-stuffing: only the status line starts with one dot
-		}
-		a.w.WriteString(l)
-		a.w.WriteByte('\n')
+		a.writeLine(l)
 	}
 	a.w.WriteString(ans.status())
 	a.w.WriteByte('\n')
@@ -150,6 +169,49 @@ func (a *Session) reply(c actor.Context, ans *answer) bool {
 	}
 	a.done()
 	return true
+}
+
+// writeLine buffers one data line.
+func (a *Session) writeLine(l string) {
+	if len(l) > 0 && l[0] == '.' {
+		a.w.WriteByte('.') // dot-stuffing: only the status line starts with one dot
+	}
+	a.w.WriteString(l)
+	a.w.WriteByte('\n')
+}
+
+// startDebug subscribes to Info's events; Subscribed starts the stream.
+func (a *Session) startDebug(c actor.Context, jsonOut bool) {
+	a.streamJSON, a.streamed = jsonOut, 0
+	c.Request(a.d.pids.info, &messages.Subscribe{})
+}
+
+// stopDebug ends the stream on the client's next line, which is consumed.
+func (a *Session) stopDebug(c actor.Context) {
+	c.Request(a.d.pids.info, &messages.Unsubscribe{})
+	a.streaming = false
+	a.reply(c, &answer{summary: plural(a.streamed, "event")})
+}
+
+func (a *Session) writeEvent(e *messages.Event) {
+	if a.streamJSON {
+		b, err := json.Marshal(e)
+		if err == nil {
+			a.writeLine(string(b))
+		}
+		return
+	}
+	line := e.Time.Format("15:04:05.000") + " " + e.Kind
+	if e.Node != "" {
+		line += " " + e.Node
+	}
+	if e.Disk != nil {
+		line += " " + displayValue(e.Disk.Label) + " (" + displayValue(e.Disk.UUID) + ")"
+	}
+	if e.Detail != "" {
+		line += ": " + oneLine(e.Detail)
+	}
+	a.writeLine(line)
 }
 
 func (a *Session) flush(c actor.Context) bool {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
 
@@ -16,8 +17,11 @@ import (
 var commandHelp = []string{
 	"help                        this list",
 	"list                        every known disk: node, uuid, label, device, type",
-	"where <uuid|label|device>   the node(s) holding a disk; .err not-found when none",
-	"peers                       the daemons this one has heard from",
+	"where <uuid|label|device>   the node(s) holding a disk, or where it was last seen; .err not-found when never seen",
+	"peers                       the daemons this one has heard from, with their state",
+	"mounts                      the mounted disks and where they are mounted",
+	"ping                        ask every peer to announce now (at most once per 5s)",
+	"debug                       stream events (peers up/down, disks added/removed/mounted, drops) until you send a line",
 	"localhost                   this daemon: node, instance, addresses, socket, version",
 	"status                      traffic, drops, peers, the last blkid run, restarts",
 	"refresh                     run blkid now; announce at once if the disks changed",
@@ -87,8 +91,25 @@ func (a *Session) handleLine(c actor.Context, m *sessionLine) {
 			return
 		}
 		a.ask(c, p.info, &messages.Where{Query: args[0]}, queryTimeout, func(r any) *answer {
-			return renderWhere(r.(*messages.WhereResult), jsonOut)
+			return renderWhere(r.(*messages.WhereResult), jsonOut, a.d.now())
 		})
+	case "mounts":
+		a.ask(c, p.info, &messages.GetInventory{}, queryTimeout, func(r any) *answer {
+			return renderMounts(r.(*messages.Inventory), jsonOut)
+		})
+	case "ping":
+		a.ask(c, p.multicast, &messages.Ping{}, queryTimeout, func(r any) *answer {
+			ps := r.(*messages.PingSent)
+			if !ps.Sent && ps.RetryIn > 0 {
+				return errAnswer("rate-limited", fmt.Sprintf("rate-limited: a ping was sent less than %v ago; try again in %v", pingEvery, ps.RetryIn.Round(time.Millisecond)))
+			}
+			if !ps.Sent {
+				return errAnswer("unavailable", "the ping could not be sent; see the daemon's log")
+			}
+			return &answer{lines: []string{"ping sent: every peer will announce within a second"}}
+		})
+	case "debug":
+		a.startDebug(c, jsonOut)
 	case "peers":
 		a.ask(c, p.info, &messages.GetPeers{}, queryTimeout, func(r any) *answer {
 			return renderPeers(r.(*messages.Peers), jsonOut, a.d.now())

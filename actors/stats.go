@@ -14,6 +14,7 @@ type stats struct {
 	datagramsIn, bytesIn   atomic.Uint64
 	datagramsOut, bytesOut atomic.Uint64
 	ownIn, sendErrors      atomic.Uint64
+	subscribers            atomic.Int64 // debug sessions listening to Info's events
 
 	mu    sync.Mutex
 	drops map[string]uint64

@@ -57,15 +57,16 @@ type disk struct {
 
 // daemon is a running diskd-actors process.
 type daemon struct {
-	t      *testing.T
-	name   string
-	dir    string
-	socket string
-	blkid  string // the file the fake blkid prints
-	cmd    *exec.Cmd
-	log    *os.File
-	exited chan struct{}
-	err    error
+	t       *testing.T
+	name    string
+	dir     string
+	socket  string
+	blkid   string // the file the fake blkid prints
+	cfgFile string
+	cmd     *exec.Cmd
+	log     *os.File
+	exited  chan struct{}
+	err     error
 }
 
 // network is a group of daemons sharing one multicast port on lo.
@@ -128,9 +129,24 @@ func exportDisk(dev, uuid, label, typ string) string {
 type daemonOpt func(*daemonConf)
 
 type daemonConf struct {
-	extraYAML string
-	blkidCmd  []string
+	extraYAML   string
+	blkidCmd    []string
+	announce    string
+	peerTimeout string
+	stateFile   string
+	mountsFile  string
 }
+
+// withTimers sets announce.interval and peer.timeout.
+func withTimers(announce, peerTimeout string) daemonOpt {
+	return func(c *daemonConf) { c.announce, c.peerTimeout = announce, peerTimeout }
+}
+
+// withStateFile persists the daemon's knowledge in path.
+func withStateFile(path string) daemonOpt { return func(c *daemonConf) { c.stateFile = path } }
+
+// withMountsFile makes the daemon read its mount table from path.
+func withMountsFile(path string) daemonOpt { return func(c *daemonConf) { c.mountsFile = path } }
 
 func withBlkidCommand(argv ...string) daemonOpt {
 	return func(c *daemonConf) { c.blkidCmd = argv }
@@ -146,11 +162,14 @@ func (n *network) start(name, disks string, opts ...daemonOpt) *daemon {
 	if err := os.WriteFile(d.blkid, []byte(disks), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	conf := daemonConf{blkidCmd: []string{"cat", d.blkid}}
+	conf := daemonConf{blkidCmd: []string{"cat", d.blkid}, announce: "2s", peerTimeout: "6s",
+		mountsFile: "/proc/self/mountinfo"}
 	for _, o := range opts {
 		o(&conf)
 	}
 	cmdYAML, _ := json.Marshal(conf.blkidCmd)
+	stateYAML, _ := json.Marshal(conf.stateFile)
+	mountsYAML, _ := json.Marshal(conf.mountsFile)
 	cfg := fmt.Sprintf(`node: %s
 socket: %s
 multicast:
@@ -159,15 +178,22 @@ multicast:
   interface: lo
   ttl: 1
 announce:
-  interval: 2s
+  interval: %s
 blkid:
   command: %s
   interval: 1h
   timeout: 2s
+peer:
+  timeout: %s
+state_file: %s
+mounts:
+  interval: 200ms
+  file: %s
 log:
   level: debug
-%s`, name, d.socket, n.group, n.port, cmdYAML, conf.extraYAML)
-	cfgFile := filepath.Join(dir, "config.yaml")
+%s`, name, d.socket, n.group, n.port, conf.announce, cmdYAML, conf.peerTimeout, stateYAML, mountsYAML, conf.extraYAML)
+	d.cfgFile = filepath.Join(dir, "config.yaml")
+	cfgFile := d.cfgFile
 	if err := os.WriteFile(cfgFile, []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -177,9 +203,62 @@ log:
 	return d
 }
 
+// restart starts the daemon again with the same configuration, after it
+// stopped or was killed.
+func (d *daemon) restart() {
+	d.t.Helper()
+	<-d.exited
+	d.log.Close()
+	d.exited = make(chan struct{})
+	d.run("daemon", "--config", d.cfgFile)
+	d.waitSocket()
+}
+
+// kill ends the daemon with SIGKILL: no goodbye, no final save.
+func (d *daemon) kill() {
+	d.t.Helper()
+	d.cmd.Process.Kill()
+	<-d.exited
+}
+
+// query runs one command over a fresh raw connection, which is quicker
+// than a client process when polling.
+func (d *daemon) query(cmd string) (lines []string, status string) {
+	d.t.Helper()
+	c, err := net.Dial("unix", d.socket)
+	if err != nil {
+		return nil, ".err dial " + err.Error()
+	}
+	defer c.Close()
+	s := &rawSession{t: d.t, conn: c, r: bufio.NewReader(c)}
+	s.line()
+	return s.send(cmd + "\n")
+}
+
+// peerState returns node's state as d sees it, or "" when unknown.
+func (d *daemon) peerState(node string) string {
+	d.t.Helper()
+	lines, status := d.query("peers --json")
+	if status[:3] != ".ok" || len(lines) != 1 {
+		return ""
+	}
+	var peers []struct {
+		Node, State string
+	}
+	if err := json.Unmarshal([]byte(lines[0]), &peers); err != nil {
+		d.t.Fatalf("peers --json: %v in %q", err, lines[0])
+	}
+	for _, p := range peers {
+		if p.Node == node {
+			return p.State
+		}
+	}
+	return ""
+}
+
 func (d *daemon) run(args ...string) {
 	t := d.t
-	logf, err := os.Create(filepath.Join(d.dir, "daemon.log"))
+	logf, err := os.OpenFile(filepath.Join(d.dir, "daemon.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -267,6 +346,29 @@ func runClient(t *testing.T, args ...string) (string, string, int) {
 		t.Fatalf("running %v: %v", args, err)
 	}
 	return out.String(), errb.String(), code
+}
+
+// fullDisk is a `--json list` entry with its mounts.
+type fullDisk struct {
+	disk
+	Mounts []struct {
+		Path string `json:"path"`
+		RO   bool   `json:"ro"`
+	} `json:"mounts"`
+}
+
+// listFull returns the daemon's `--json list` with mounts.
+func (d *daemon) listFull() []fullDisk {
+	d.t.Helper()
+	out, errs, code := d.client("--json", "list")
+	if code != 0 {
+		d.t.Fatalf("list on %s: exit %d: %s", d.name, code, errs)
+	}
+	var disks []fullDisk
+	if err := json.Unmarshal([]byte(out), &disks); err != nil {
+		d.t.Fatalf("list on %s: %v in %q", d.name, err, out)
+	}
+	return disks
 }
 
 // list returns the daemon's `--json list`.

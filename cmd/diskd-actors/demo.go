@@ -89,7 +89,9 @@ func runDemo(args []string, stdout, stderr io.Writer) int {
 		cfg.Multicast.Interface = "lo"
 		cfg.Announce.Interval = 5 * time.Second
 		cfg.Blkid.Interval = 5 * time.Second
+		cfg.Peer.Timeout = 15 * time.Second
 		cfg.Blkid.Command = []string{"cat", blkidFile}
+		cfg.StateFile = filepath.Join(home, "state.yaml")
 		b, err := cfg.YAML()
 		if err != nil {
 			fmt.Fprintln(stderr, "diskd-actors demo:", err)

@@ -1,0 +1,259 @@
+package actors
+
+import (
+	"slices"
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
+
+	"github.com/diskd-actors/diskd-actors/messages"
+)
+
+// Limits on what Info keeps of peers, so memory stays bounded whatever
+// arrives.
+const (
+	maxPeers             = 10000
+	maxInstancesPerPeer  = 4
+	maxSightings         = 100000
+	minLivenessCheck     = 100 * time.Millisecond
+	maxLivenessCheck     = 5 * time.Second
+	livenessChecksPerTTL = 10
+)
+
+// peerState is what Info holds of one peer.
+type peerState struct {
+	info  messages.Peer // State is the last evaluated state
+	disks []messages.Disk
+	// heard is the receiver's clock at the last datagram (monotonic); zero
+	// for a peer restored from the state file and not heard since.
+	heard      time.Time
+	instances  map[string]instanceSeen
+	switchedAt time.Time // when the current instance took over
+}
+
+type instanceSeen struct {
+	seq   uint64
+	heard time.Time
+}
+
+// livenessTick re-evaluates peer states.
+type livenessTick struct{}
+
+// livenessEvery is how often states are re-evaluated: often enough that a
+// peer is marked down within a tenth of the timeout of its deadline.
+func livenessEvery(timeout time.Duration) time.Duration {
+	return min(max(timeout/livenessChecksPerTTL, minLivenessCheck), maxLivenessCheck)
+}
+
+// stateOf judges a peer on the receiver's clock.
+func (a *Info) stateOf(p *peerState, now time.Time) string {
+	if p.info.Left || p.heard.IsZero() {
+		return messages.PeerDown
+	}
+	switch age, t := now.Sub(p.heard), a.d.cfg.Peer.Timeout; {
+	case age < t/2:
+		return messages.PeerAlive
+	case age < t:
+		return messages.PeerSuspect
+	default:
+		return messages.PeerDown
+	}
+}
+
+func (a *Info) handlePeerAnnounced(c actor.Context, m *messages.PeerAnnounced) {
+	p := a.st.peers[m.Node]
+	if p == nil && len(a.st.peers) >= maxPeers {
+		a.d.stats.drop("peer_limit")
+		return
+	}
+	if p != nil {
+		if seen, ok := p.instances[m.Instance]; ok && m.Seq <= seen.seq {
+			a.d.stats.drop(messages.DropStale)
+			return
+		}
+	}
+	significant := false
+	next := &peerState{disks: sortedDisks(m.Disks), instances: map[string]instanceSeen{}}
+	if p == nil {
+		next.info = messages.Peer{Node: m.Node, FirstSeen: m.At}
+		a.log.Info("peer discovered", "node", m.Node, "instance", m.Instance, "address", m.Addr)
+		a.emit(c, messages.EventPeerUp, m.Node, "discovered at "+m.Addr, nil)
+		c.Send(a.d.pids.multicast, &messages.PeerDiscovered{Node: m.Node})
+		significant = true
+	} else {
+		next.info, next.switchedAt = p.info, p.switchedAt
+		for k, v := range p.instances {
+			next.instances[k] = v
+		}
+		significant = a.judgeInstance(c, p, next, m)
+		if a.stateOf(p, m.At) == messages.PeerDown {
+			a.log.Info("peer up again", "node", m.Node, "address", m.Addr)
+			a.emit(c, messages.EventPeerUp, m.Node, "heard again at "+m.Addr, nil)
+			significant = true
+		}
+		if !messages.DisksEqual(next.disks, p.disks) {
+			a.emitDiff(c, m.Node, p.disks, next.disks)
+			significant = true
+		}
+	}
+	next.instances[m.Instance] = instanceSeen{seq: m.Seq, heard: m.At}
+	trimInstances(next.instances)
+	next.heard = m.At
+	next.info.Instance, next.info.Addr, next.info.Seq, next.info.Left = m.Instance, m.Addr, m.Seq, false
+	next.info.LastSeen, next.info.Disks, next.info.State = m.At, len(next.disks), messages.PeerAlive
+	if m.Agent != "" {
+		next.info.Version = m.Agent
+	}
+	a.st.peers[m.Node] = next
+	a.see(m.Node, next.disks, m.At)
+	a.changed(c, significant)
+}
+
+// judgeInstance handles an announcement from an instance other than the
+// current one: a new instance is a restart; an instance replaced within the
+// timeout coming back means two live daemons share the node name.
+func (a *Info) judgeInstance(c actor.Context, p, next *peerState, m *messages.PeerAnnounced) bool {
+	if m.Instance == p.info.Instance {
+		return false
+	}
+	_, seenBefore := p.instances[m.Instance]
+	next.switchedAt = m.At
+	if seenBefore && m.At.Sub(p.switchedAt) < a.d.cfg.Peer.Timeout {
+		if !p.info.Conflict {
+			a.log.Warn("two live instances announce under one node name", "node", m.Node,
+				"instances", []string{p.info.Instance, m.Instance}, "address", m.Addr)
+			a.emit(c, messages.EventPeerConflict, m.Node, "instances "+p.info.Instance+" and "+m.Instance, nil)
+		}
+		next.info.Conflict = true
+		return !p.info.Conflict
+	}
+	next.info.Restarts++
+	a.log.Info("peer restarted", "node", m.Node, "instance", m.Instance, "address", m.Addr)
+	a.emit(c, messages.EventPeerRestarted, m.Node, "new instance "+m.Instance, nil)
+	c.Send(a.d.pids.multicast, &messages.PeerDiscovered{Node: m.Node})
+	return true
+}
+
+// trimInstances keeps the most recently heard instances of a peer.
+func trimInstances(m map[string]instanceSeen) {
+	for len(m) > maxInstancesPerPeer {
+		oldest, at := "", time.Time{}
+		for k, v := range m {
+			if oldest == "" || v.heard.Before(at) {
+				oldest, at = k, v.heard
+			}
+		}
+		delete(m, oldest)
+	}
+}
+
+func (a *Info) handlePeerLeft(c actor.Context, m *messages.PeerLeft) {
+	p := a.st.peers[m.Node]
+	if p == nil || p.info.Instance != m.Instance || p.info.Left {
+		return
+	}
+	if seen := p.instances[m.Instance]; m.Seq <= seen.seq {
+		a.d.stats.drop(messages.DropStale)
+		return
+	}
+	next := *p
+	next.info.Left, next.info.State, next.info.Seq = true, messages.PeerDown, m.Seq
+	next.instances = map[string]instanceSeen{}
+	for k, v := range p.instances {
+		next.instances[k] = v
+	}
+	next.instances[m.Instance] = instanceSeen{seq: m.Seq, heard: m.At}
+	a.st.peers[m.Node] = &next
+	a.log.Info("peer left", "node", m.Node)
+	a.emit(c, messages.EventPeerLeft, m.Node, "said goodbye", nil)
+	a.changed(c, true)
+}
+
+// checkLiveness moves peers between states, clears conflicts that ended,
+// and forgets peers down for longer than peer.forget_after.
+func (a *Info) checkLiveness(c actor.Context) {
+	now := a.now()
+	timeout, forget := a.d.cfg.Peer.Timeout, a.d.cfg.Peer.ForgetAfter
+	for _, name := range a.peerNames() {
+		p := a.st.peers[name]
+		state := a.stateOf(p, now)
+		if state == messages.PeerDown && now.Sub(p.info.LastSeen) > forget {
+			delete(a.st.peers, name)
+			for k := range a.st.sightings {
+				if k.node == name {
+					delete(a.st.sightings, k)
+				}
+			}
+			a.log.Info("peer forgotten", "node", name, "last_seen", p.info.LastSeen)
+			a.emit(c, messages.EventPeerForgotten, name, "down since "+p.info.LastSeen.Format(time.RFC3339), nil)
+			a.changed(c, true)
+			continue
+		}
+		conflict := p.info.Conflict
+		if conflict {
+			conflict = false
+			for inst, seen := range p.instances {
+				if inst != p.info.Instance && now.Sub(seen.heard) < timeout {
+					conflict = true
+				}
+			}
+		}
+		if state == p.info.State && conflict == p.info.Conflict {
+			continue
+		}
+		next := *p
+		next.info.State, next.info.Conflict = state, conflict
+		a.st.peers[name] = &next
+		if state != p.info.State && !p.info.Left {
+			kind := map[string]string{messages.PeerAlive: messages.EventPeerUp, messages.PeerSuspect: messages.EventPeerSuspect, messages.PeerDown: messages.EventPeerDown}[state]
+			a.log.Info("peer state changed", "node", name, "from", p.info.State, "to", state, "silent_for", now.Sub(p.heard).Round(time.Millisecond))
+			a.emit(c, kind, name, "silent for "+now.Sub(p.heard).Round(time.Millisecond).String(), nil)
+			a.changed(c, true)
+		}
+	}
+	a.forgetSightings(now.Add(-forget))
+}
+
+func (a *Info) peers() *messages.Peers {
+	now := a.now()
+	out := &messages.Peers{Peers: make([]messages.Peer, 0, len(a.st.peers))}
+	for _, name := range a.peerNames() {
+		p := a.st.peers[name].info
+		p.State = a.stateOf(a.st.peers[name], now)
+		out.Peers = append(out.Peers, p)
+	}
+	return out
+}
+
+// emitDiff tells subscribers which disks of node came, went, or changed
+// mounts.
+func (a *Info) emitDiff(c actor.Context, node string, before, after []messages.Disk) {
+	if len(a.st.subs) == 0 {
+		return
+	}
+	old := map[string]messages.Disk{}
+	for _, d := range before {
+		old[d.Key()] = d
+	}
+	for _, d := range after {
+		o, ok := old[d.Key()]
+		delete(old, d.Key())
+		d := d
+		switch {
+		case !ok:
+			a.emit(c, messages.EventDiskAdded, node, d.Device, &d)
+		case len(o.Mounts) == 0 && len(d.Mounts) > 0:
+			a.emit(c, messages.EventDiskMounted, node, d.Mounts[0].Path, &d)
+		case len(o.Mounts) > 0 && len(d.Mounts) == 0:
+			a.emit(c, messages.EventDiskUnmounted, node, o.Mounts[0].Path, &d)
+		case !slices.Equal(o.Mounts, d.Mounts):
+			a.emit(c, messages.EventDiskMounted, node, "mounts changed", &d)
+		}
+	}
+	for _, d := range before {
+		if _, gone := old[d.Key()]; gone {
+			d := d
+			a.emit(c, messages.EventDiskRemoved, node, d.Device, &d)
+		}
+	}
+}
