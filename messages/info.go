@@ -1,6 +1,9 @@
 package messages
 
-import "time"
+import (
+	"encoding/json"
+	"time"
+)
 
 // Messages Info accepts, and its replies. Info is the only owner of the
 // daemon's knowledge; every reply carries copies, never shared slices.
@@ -244,4 +247,22 @@ type Event struct {
 // only while someone listens, and rate-limited.
 type Dropped struct {
 	Reason, From, Detail string
+}
+
+// MarshalJSON always writes "mounts" (an empty list for an unmounted
+// disk), so that scripts need not tell absent from empty.
+func (nd NodeDisk) MarshalJSON() ([]byte, error) {
+	mounts := nd.Mounts
+	if mounts == nil {
+		mounts = []Mount{}
+	}
+	return json.Marshal(struct {
+		Node   string  `json:"node"`
+		Local  bool    `json:"local"`
+		UUID   string  `json:"uuid"`
+		Label  string  `json:"label"`
+		Device string  `json:"device"`
+		Type   string  `json:"type"`
+		Mounts []Mount `json:"mounts"`
+	}{nd.Node, nd.Local, nd.UUID, nd.Label, nd.Device, nd.Type, mounts})
 }
