@@ -233,6 +233,7 @@ func TestDefault(t *testing.T) {
 		"blkid.command":     "[blkid -c /dev/null -o export -d]", "blkid.interval": "30s", "blkid.timeout": "15s",
 		"peer.timeout": "1m30s", "peer.forget_after": "168h0m0s", "state_file": filepath.Join(home, ".diskd-state.yaml"),
 		"mounts.interval": "10s", "mounts.file": "/proc/self/mountinfo",
+		"auth.keys": "[]", "auth.key_files": "[]", "legacy.accept": "true", "legacy.announce": "false",
 		"log.level": "info", "log.format": "text",
 	}
 	if got := flatten(c); !reflect.DeepEqual(got, want) {
@@ -295,6 +296,12 @@ state_file: /var/lib/diskd/state.yaml
 mounts:
   interval: 1s
   file: /proc/self/mountinfo
+auth:
+  keys: []
+  key_files: []
+legacy:
+  accept: true
+  announce: false
 log:
   level: info
   format: text
@@ -316,6 +323,9 @@ func TestYAML_roundTrip(t *testing.T) {
 	odd.StateFile = "" // persistence disabled
 	odd.Mounts.File = "/tmp/with space/# mountinfo: {x}"
 	odd.Mounts.Interval = 250 * time.Millisecond
+	odd.Auth.Keys = []string{testKey, strings.TrimRight(testKey, "=")}
+	odd.Auth.KeyFiles = []string{"/etc/diskd/key", "/tmp/with space/# key: {x}"}
+	odd.Legacy = Legacy{Accept: false, Announce: true}
 	configs := map[string]*Config{"Default": Default(), "Fast": Fast(), "odd": odd}
 	for _, path := range testdata(t, "valid") {
 		c, err := Load(path)

@@ -147,6 +147,10 @@ func (w *walker) value(n *yaml.Node, t reflect.Type, path string) {
 				w.addf(n.Line, path, "%s: %q is not a duration (use e.g. 30s)", path, n.Value)
 			}
 		}
+	case t.Kind() == reflect.Bool:
+		if w.scalar(n, path, "true or false") && n.ShortTag() != "!!bool" {
+			w.addf(n.Line, path, "%s: %q is not a boolean (use true or false)", path, n.Value)
+		}
 	case t.Kind() == reflect.Int:
 		if w.scalar(n, path, "an integer") {
 			var v int
@@ -183,7 +187,7 @@ func (w *walker) list(n *yaml.Node, elem reflect.Type, path string) {
 	case isNull(n):
 		w.addf(n.Line, path, "%s: no value (delete the key to keep its default)", path)
 	case n.Kind != yaml.SequenceNode:
-		w.addf(n.Line, path, "%s: expected a list such as [blkid, -o, export], got %s", path, describe(n))
+		w.addf(n.Line, path, "%s: expected a list such as [blkid, -o, export], got %s", path, describeAt(n, path))
 	default:
 		for i, item := range n.Content {
 			p := fmt.Sprintf("%s[%d]", path, i)
@@ -197,7 +201,7 @@ func (w *walker) list(n *yaml.Node, elem reflect.Type, path string) {
 // given explicitly are recorded in w.lines ahead of keys merged in with "<<".
 func (w *walker) mapping(n *yaml.Node, t reflect.Type, path string, explicit bool) {
 	if n.Kind != yaml.MappingNode {
-		w.addf(n.Line, path, "%s: expected a mapping of keys (%s), got %s", label(path), strings.Join(fieldNames(t), ", "), describe(n))
+		w.addf(n.Line, path, "%s: expected a mapping of keys (%s), got %s", label(path), strings.Join(fieldNames(t), ", "), describeAt(n, path))
 		return
 	}
 	seen := map[string]int{}
@@ -286,6 +290,16 @@ func label(path string) string {
 		return "top level"
 	}
 	return path
+}
+
+// describeAt describes n, the value at key path, as describe does, but
+// without quoting a scalar where a secret may have been written: a key
+// given as "auth: KEY" or "auth.keys: KEY" rather than in a list.
+func describeAt(n *yaml.Node, path string) string {
+	if (path == "auth" || path == "auth.keys") && n.Kind == yaml.ScalarNode && !isNull(n) {
+		return "a single value (not shown: it may be a key)"
+	}
+	return describe(n)
 }
 
 func describe(n *yaml.Node) string {

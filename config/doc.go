@@ -31,6 +31,12 @@
 //	mounts:
 //	  interval: 10s                 # 100ms..24h
 //	  file: /proc/self/mountinfo    # an absolute path; the mount table in mountinfo format
+//	auth:
+//	  keys: []                      # base64 keys of at least 16 bytes; the first signs, all verify
+//	  key_files: []                 # absolute paths of files holding one base64 key each (chmod 600)
+//	legacy:
+//	  accept: true                  # accept datagrams of the original Perl diskd (only without keys)
+//	  announce: false               # also announce the inventory in the original's format
 //	log:
 //	  level: info                   # debug, info, warn or error
 //	  format: text                  # text or json
@@ -55,6 +61,22 @@
 //     [MaxInterfaceLen] bytes, no '/', ':', spaces or control characters);
 //     whether the interface exists is checked when the daemon starts.
 //   - IPv6 multicast groups are not supported yet.
+//   - Keys: with none (the default), datagrams are sent unsigned and only
+//     unsigned ones are accepted. With keys, every datagram is signed with
+//     HMAC-SHA256 and only datagrams signed with one of the keys are
+//     accepted. The keyring is auth.keys then auth.key_files, in order: the
+//     first key signs, every key verifies. To rotate, add the new key last
+//     on every daemon, then move it first on every daemon, then remove the
+//     old one. A key is standard base64, with or without padding, of at
+//     least [MinKeySize] bytes (generate one with: head -c 32 /dev/urandom
+//     | base64). Errors name a key by its path (auth.keys[1]), never by its
+//     value. Key files are read when the daemon starts ([Config.Keyring]),
+//     not when the file is loaded; each must be a regular file that group
+//     and others can neither read nor write (chmod 600), holding one key;
+//     whitespace around it is ignored.
+//   - legacy.accept has no effect when keys are configured: the original
+//     diskd's datagrams cannot be authenticated. Booleans are true or false
+//     (not yes, no, on, off).
 //   - The file holds one YAML document of at most [MaxFileSize] bytes.
 //     Anchors, aliases and merge keys ("<<") work, within a bound on how far
 //     they expand.

@@ -120,6 +120,19 @@ func (c *Config) problems() []*KeyError {
 		add("mounts.file", c.Mounts.File, "must be an absolute path")
 	}
 
+	for i, k := range c.Auth.Keys {
+		// The message must not quote the key: it is a secret.
+		if _, err := decodeKey(k); err != nil {
+			key := fmt.Sprintf("auth.keys[%d]", i)
+			ps = append(ps, &KeyError{Key: key, Msg: key + ": " + err.Error()})
+		}
+	}
+	for i, f := range c.Auth.KeyFiles {
+		if !filepath.IsAbs(f) || strings.IndexByte(f, 0) >= 0 {
+			add(fmt.Sprintf("auth.key_files[%d]", i), f, "must be an absolute path")
+		}
+	}
+
 	switch c.Log.Level {
 	case "debug", "info", "warn", "error":
 	default:
