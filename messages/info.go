@@ -37,12 +37,19 @@ type ScanReport struct {
 // PeerAnnounced is a validated announcement from another daemon, decoded by
 // MulticastServer. Info applies it unless it is older than what it holds.
 // At is the receiver's clock (with its monotonic reading).
+//
+// Full announcements carry a whole inventory generation (assembled from
+// chunks, or from a legacy datagram); the others only say the peer is alive
+// and which generation it has.
 type PeerAnnounced struct {
 	Node     string
 	Instance string
 	Addr     string
 	Seq      uint64
 	Agent    string
+	Full     bool
+	Gen      uint64
+	Legacy   bool // a daemon of the original Perl diskd, named by its address
 	Disks    []Disk
 	At       time.Time
 }
@@ -138,6 +145,8 @@ type Peer struct {
 	FirstSeen time.Time `json:"first_seen"`
 	// Conflict: two live instances announce under this node name.
 	Conflict bool `json:"conflict,omitempty"`
+	// Legacy: a daemon of the original Perl diskd, named by its address.
+	Legacy bool `json:"legacy,omitempty"`
 }
 
 // GetStatus asks for the daemon's health; answered by Status.
@@ -176,20 +185,22 @@ type NetStats struct {
 
 // AnnounceStatus tells whether the local inventory can be announced.
 type AnnounceStatus struct {
-	Seq   uint64 `json:"seq"`
-	Bytes int    `json:"bytes"`
-	// Error is set while the inventory is refused (too large for one
-	// datagram); announcements resume when it fits again.
+	Seq    uint64 `json:"seq"`
+	Gen    uint64 `json:"generation"`
+	Chunks int    `json:"chunks"`
+	Disks  int    `json:"disks"`
+	// Error is set while the inventory is refused (it cannot be split into
+	// chunks); peers keep the previous generation meanwhile.
 	Error string    `json:"error,omitempty"`
-	Last  time.Time `json:"last,omitempty"`
+	Last  time.Time `json:"last,omitzero"`
 }
 
 // PartHealth is the supervision record of one actor of the daemon.
 type PartHealth struct {
 	Restarts    int       `json:"restarts"`
 	LastFailure string    `json:"last_failure,omitempty"`
-	LastFailed  time.Time `json:"last_failed,omitempty"`
-	BackoffTill time.Time `json:"backoff_until,omitempty"`
+	LastFailed  time.Time `json:"last_failed,omitzero"`
+	BackoffTill time.Time `json:"backoff_until,omitzero"`
 }
 
 // GetLocalhost asks for this daemon's identity; answered by Localhost.

@@ -10,8 +10,8 @@ type Rescan struct{}
 
 // RescanDone answers Rescan.
 type RescanDone struct {
-	Report  ScanReport
-	Changed bool
+	Report  ScanReport `json:"report"`
+	Changed bool       `json:"changed"`
 }
 
 // LocalDisksChanged tells MulticastServer that the local inventory changed
@@ -39,8 +39,8 @@ type Ping struct{}
 // PingSent answers Ping. When Sent is false, RetryIn says when a ping will
 // be accepted again.
 type PingSent struct {
-	Sent    bool
-	RetryIn time.Duration
+	Sent    bool          `json:"sent"`
+	RetryIn time.Duration `json:"retry_in_ns,omitempty"`
 }
 
 // NodeClash reports that a datagram under our own node name came from

@@ -2,25 +2,32 @@ package messages
 
 // The wire format between daemons.
 //
-// Every datagram is one JSON object, the envelope:
+// Version 2 (sent now): every datagram is a frame (frame.go): the magic
+// "dskd", the frame version 2, flags, a JSON envelope, and an HMAC-SHA256
+// tag when keys are configured. Authentication comes before any decoding.
+// The envelope's kinds:
 //
-//	{"v":1,"kind":"announce","node":"host1","instance":"9f86d081884c7d65",
-//	 "seq":42,"disks":[{"uuid":"…","label":"…","device":"/dev/sda1","type":"ext4"}]}
+//	announce  small and periodic, whatever the disk count: the inventory's
+//	          generation, digest, disk count and number of chunks
+//	chunk     one numbered part of a generation's inventory; sent when the
+//	          inventory changed, or on request
+//	request   asks a node for the chunks of a generation (missing: indexes;
+//	          empty means all)
+//	goodbye   the sender stops; peers mark it down at once
+//	ping      every receiver announces soon
 //
 // Version history (append only):
 //
-//	1  announce: the sender's whole local inventory in one datagram.
-//	   Later within version 1 (older receivers drop these as "kind"):
-//	   goodbye (the sender stops), ping (receivers re-announce soon);
-//	   the optional "agent" field (the sender's software version) and the
-//	   optional "mounts" of each disk.
-//
-// Kinds (append only): "announce", "goodbye", "ping".
+//	1  a bare JSON envelope (no frame) with the whole inventory in one
+//	   announce, and later goodbye, ping, agent and mounts. Still decoded,
+//	   when no keys are configured; never sent.
+//	2  the frame, HMAC authentication, chunked inventories.
 //
 // A receiver drops, and counts by reason, any datagram that is larger than
-// MaxDatagram, is not exactly one JSON object, carries another version or
-// kind, or fails validation. Unknown fields are ignored so that a version can
-// grow optional fields; anything that changes meaning takes a new version.
+// MaxDatagram, fails authentication, is not exactly one JSON object,
+// carries an unknown version or kind, or fails validation. Unknown fields
+// are ignored so that a version can grow optional fields; anything that
+// changes meaning takes a new version.
 
 import (
 	"bytes"
@@ -33,7 +40,7 @@ import (
 
 const (
 	// ProtocolVersion is the envelope version this build sends.
-	ProtocolVersion = 1
+	ProtocolVersion = 2
 	// MaxDatagram is the largest datagram sent or accepted, in bytes: it fits
 	// any path (IPv6 minimum MTU, tunnels) without fragmentation.
 	MaxDatagram = 1200
@@ -41,17 +48,23 @@ const (
 	MaxNodeName = 64
 	// MaxField bounds each disk field (uuid, label, device, type), in bytes.
 	MaxField = 256
-	// MaxDisksPerDatagram bounds the disk count of one announcement.
+	// MaxDisksPerDatagram bounds the disk count of one chunk.
 	MaxDisksPerDatagram = 128
 	// MaxMountsPerDisk bounds the mount points listed for one disk.
 	MaxMountsPerDisk = 16
+	// MaxChunks bounds the chunks of one generation.
+	MaxChunks = 1024
+	// MaxDisksPerPeer bounds one node's inventory.
+	MaxDisksPerPeer = 10000
+)
 
-	// KindAnnounce carries a node's whole local inventory.
+// Envelope kinds (append only).
+const (
 	KindAnnounce = "announce"
-	// KindGoodbye says the sender is stopping: peers mark it down at once.
-	KindGoodbye = "goodbye"
-	// KindPing asks every peer to announce soon.
-	KindPing = "ping"
+	KindChunk    = "chunk"
+	KindRequest  = "request"
+	KindGoodbye  = "goodbye"
+	KindPing     = "ping"
 )
 
 // Drop reasons, as counted in status. Append only: scripts read them.
@@ -65,13 +78,19 @@ const (
 	DropStale     = "stale"
 	DropWrongDest = "wrong_destination"
 	DropNodeClash = "node_conflict"
+	DropReplay    = "replay"
+	DropRate      = "rate_limited"
+	DropBusy      = "busy"
+	DropPeerLimit = "peer_limit"
+	DropPingLimit = "ping_rate_limited"
 )
 
-// ErrTooLarge is returned by EncodeAnnounce when the inventory does not fit
-// in one datagram. It is never truncated.
-var ErrTooLarge = errors.New("messages: inventory does not fit in one datagram")
+// ErrTooLarge is returned when something does not fit in one datagram. It
+// is never truncated.
+var ErrTooLarge = errors.New("messages: does not fit in one datagram")
 
-// Envelope is the decoded form of a datagram.
+// Envelope is the decoded form of a datagram; which fields are set depends
+// on Kind.
 type Envelope struct {
 	V        int    `json:"v"`
 	Kind     string `json:"kind"`
@@ -79,7 +98,19 @@ type Envelope struct {
 	Instance string `json:"instance"`
 	Seq      uint64 `json:"seq"`
 	Agent    string `json:"agent,omitempty"`
-	Disks    []Disk `json:"disks,omitempty"`
+	// announce and chunk: the inventory generation and its chunk count.
+	Gen    uint64 `json:"gen,omitempty"`
+	Chunks int    `json:"chunks,omitempty"`
+	// announce: the inventory's digest and disk count.
+	Digest string `json:"digest,omitempty"`
+	Count  int    `json:"count,omitempty"`
+	// chunk: which part this is.
+	Index int `json:"index,omitempty"`
+	// request: the node asked and the chunks wanted (empty: all).
+	To      string `json:"to,omitempty"`
+	Missing []int  `json:"missing,omitempty"`
+	// chunk (version 2), announce (version 1): the disks.
+	Disks []Disk `json:"disks,omitempty"`
 }
 
 // DropError says why a datagram was rejected; Reason is one of the Drop
@@ -95,37 +126,51 @@ func drop(reason, format string, a ...any) error {
 	return &DropError{Reason: reason, Detail: fmt.Sprintf(format, a...)}
 }
 
-// EncodeAnnounce builds the announce datagram for an inventory.
-func EncodeAnnounce(node, instance string, seq uint64, disks []Disk) ([]byte, error) {
-	return EncodeEnvelope(&Envelope{Kind: KindAnnounce, Node: node, Instance: instance, Seq: seq, Disks: disks})
-}
-
-// EncodeEnvelope builds a datagram of any kind; V is set here.
-func EncodeEnvelope(e *Envelope) ([]byte, error) {
+// EncodeDatagram builds a version 2 datagram, signed with key unless it is
+// nil. V is set here.
+func EncodeDatagram(e *Envelope, key []byte) ([]byte, error) {
 	env := *e
 	env.V = ProtocolVersion
-	if env.Kind == KindAnnounce && env.Disks == nil {
-		env.Disks = []Disk{}
-	}
-	disks := env.Disks
-	b, err := json.Marshal(&env)
+	body, err := json.Marshal(&env)
 	if err != nil {
 		return nil, err
 	}
-	if len(b) > MaxDatagram || len(disks) > MaxDisksPerDatagram {
-		return b, fmt.Errorf("%w: %d disks take %d bytes, limit %d bytes and %d disks",
-			ErrTooLarge, len(disks), len(b), MaxDatagram, MaxDisksPerDatagram)
+	b := EncodeFrame(body, key)
+	if len(b) > MaxDatagram {
+		return b, fmt.Errorf("%w: %s of %d bytes, limit %d", ErrTooLarge, env.Kind, len(b), MaxDatagram)
 	}
 	return b, nil
 }
 
-// DecodeDatagram validates and decodes one datagram. Errors are *DropError.
-func DecodeDatagram(b []byte) (*Envelope, error) {
+// DecodeDatagram authenticates, decodes and validates one datagram. keys
+// is the keyring (nil without authentication). A datagram of the original
+// Perl diskd is reported as DropLegacy for the caller to handle. Errors are
+// *DropError.
+func DecodeDatagram(b []byte, keys [][]byte) (*Envelope, error) {
+	if bytes.HasPrefix(b, []byte(LegacyPrefix)) {
+		return nil, drop(DropLegacy, "datagram of the original Perl diskd")
+	}
 	if len(b) > MaxDatagram {
 		return nil, drop(DropOversize, "%d bytes, limit %d", len(b), MaxDatagram)
 	}
-	if bytes.HasPrefix(b, []byte("diskd:")) {
-		return nil, drop(DropLegacy, "datagram of the original Perl diskd")
+	if IsFrame(b) {
+		body, _, err := DecodeFrame(b, keys)
+		if err != nil {
+			return nil, err
+		}
+		return decodeBody(body, ProtocolVersion)
+	}
+	if len(keys) > 0 {
+		return nil, drop(DropUnauthenticated, "not a signed frame")
+	}
+	return decodeBody(b, 1)
+}
+
+// decodeBody decodes a JSON envelope that must carry version want.
+func decodeBody(b []byte, want int) (*Envelope, error) {
+	if !utf8.Valid(b) {
+		// encoding/json would quietly turn bad bytes into U+FFFD.
+		return nil, drop(DropMalformed, "not valid UTF-8")
 	}
 	// Peek at the version first so that a future version with another
 	// shape is ignored as "version", not miscounted as malformed.
@@ -139,11 +184,15 @@ func DecodeDatagram(b []byte) (*Envelope, error) {
 	if head.V == nil {
 		return nil, drop(DropMalformed, "no version field")
 	}
-	if *head.V != ProtocolVersion {
-		return nil, drop(DropVersion, "version %d, want %d", *head.V, ProtocolVersion)
+	if *head.V != want {
+		return nil, drop(DropVersion, "version %d, want %d", *head.V, want)
 	}
 	switch head.Kind {
 	case KindAnnounce, KindGoodbye, KindPing:
+	case KindChunk, KindRequest:
+		if want == 1 {
+			return nil, drop(DropKind, "kind %q in version 1", head.Kind)
+		}
 	default:
 		return nil, drop(DropKind, "kind %.32q", head.Kind)
 	}
@@ -173,17 +222,44 @@ func (e *Envelope) validate() error {
 	if err := ValidNodeName(e.Node); err != nil {
 		return err
 	}
-	if !validInstance(e.Instance) {
+	if !validHex(e.Instance, 16) {
 		return fmt.Errorf("instance %.40q: want 16 lower-case hex digits", e.Instance)
 	}
 	if e.Seq == 0 {
 		return errors.New("seq 0: sequence numbers start at 1")
 	}
-	if e.Kind != KindAnnounce && len(e.Disks) > 0 {
-		return fmt.Errorf("%s carries disks", e.Kind)
-	}
 	if len(e.Agent) > MaxField || !utf8.ValidString(e.Agent) {
 		return errors.New("agent: too long or not UTF-8")
+	}
+	v2Announce := e.V == 2 && e.Kind == KindAnnounce
+	switch {
+	case e.Kind == KindChunk || v2Announce:
+		if e.Gen == 0 || e.Chunks < 1 || e.Chunks > MaxChunks {
+			return fmt.Errorf("gen %d, chunks %d: want gen >= 1 and 1 to %d chunks", e.Gen, e.Chunks, MaxChunks)
+		}
+	case len(e.Disks) > 0 && !(e.V == 1 && e.Kind == KindAnnounce):
+		return fmt.Errorf("%s carries disks", e.Kind)
+	}
+	if v2Announce {
+		if len(e.Disks) > 0 || !validHex(e.Digest, 16) || e.Count < 0 || e.Count > MaxDisksPerPeer {
+			return fmt.Errorf("announce: disks, digest %.40q or count %d out of bounds", e.Digest, e.Count)
+		}
+	}
+	if e.Kind == KindChunk && (e.Index < 0 || e.Index >= e.Chunks) {
+		return fmt.Errorf("chunk index %d of %d", e.Index, e.Chunks)
+	}
+	if e.Kind == KindRequest {
+		if err := ValidNodeName(e.To); err != nil {
+			return fmt.Errorf("to: %v", err)
+		}
+		if len(e.Missing) > MaxChunks {
+			return fmt.Errorf("%d missing chunks, limit %d", len(e.Missing), MaxChunks)
+		}
+		for _, i := range e.Missing {
+			if i < 0 || i >= MaxChunks {
+				return fmt.Errorf("missing chunk %d out of range", i)
+			}
+		}
 	}
 	if len(e.Disks) > MaxDisksPerDatagram {
 		return fmt.Errorf("%d disks, limit %d", len(e.Disks), MaxDisksPerDatagram)
@@ -200,24 +276,22 @@ func (e *Envelope) validate() error {
 // uuid or a label, fields of valid UTF-8 without NUL of at most MaxField
 // bytes, at most MaxMountsPerDisk mounts with a path.
 func ValidDisk(d Disk) error {
-	{
-		if d.UUID == "" && d.Label == "" {
-			return errors.New("neither uuid nor label")
+	if d.UUID == "" && d.Label == "" {
+		return errors.New("neither uuid nor label")
+	}
+	for _, f := range [...]struct{ name, v string }{
+		{"uuid", d.UUID}, {"label", d.Label}, {"device", d.Device}, {"type", d.Type},
+	} {
+		if err := validField(f.v); err != nil {
+			return fmt.Errorf("%s: %v", f.name, err)
 		}
-		for _, f := range [...]struct{ name, v string }{
-			{"uuid", d.UUID}, {"label", d.Label}, {"device", d.Device}, {"type", d.Type},
-		} {
-			if err := validField(f.v); err != nil {
-				return fmt.Errorf("%s: %v", f.name, err)
-			}
-		}
-		if len(d.Mounts) > MaxMountsPerDisk {
-			return fmt.Errorf("%d mounts, limit %d", len(d.Mounts), MaxMountsPerDisk)
-		}
-		for j, m := range d.Mounts {
-			if m.Path == "" || validField(m.Path) != nil || validField(m.FSType) != nil {
-				return fmt.Errorf("mount %d: bad path or type", j)
-			}
+	}
+	if len(d.Mounts) > MaxMountsPerDisk {
+		return fmt.Errorf("%d mounts, limit %d", len(d.Mounts), MaxMountsPerDisk)
+	}
+	for j, m := range d.Mounts {
+		if m.Path == "" || validField(m.Path) != nil || validField(m.FSType) != nil {
+			return fmt.Errorf("mount %d: bad path or type", j)
 		}
 	}
 	return nil
@@ -239,8 +313,8 @@ func ValidNodeName(s string) error {
 	return nil
 }
 
-func validInstance(s string) bool {
-	if len(s) != 16 {
+func validHex(s string, n int) bool {
+	if len(s) != n {
 		return false
 	}
 	for i := 0; i < len(s); i++ {
