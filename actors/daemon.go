@@ -58,13 +58,27 @@ type deps struct {
 	stats  *stats
 	health *health
 	now    func() time.Time
-	seq    atomic.Uint64 // announce sequence numbers, never reused by an instance
+	seq    atomic.Uint64 // datagram sequence numbers, never reused by an instance
+	gen    atomic.Uint64 // inventory generations, never reused by an instance
+	keys   [][]byte      // the keyring: the first signs, all verify; nil without auth
 	runIDs atomic.Uint64 // blkid run ids
 
 	socket       handover[*unixListener]
 	transport    handover[Transport]
 	newTransport func() (Transport, error)
 }
+
+// signKey is the key that signs datagrams, nil without authentication.
+func (d *deps) signKey() []byte {
+	if len(d.keys) == 0 {
+		return nil
+	}
+	return d.keys[0]
+}
+
+// legacyOK reports whether datagrams of the original Perl diskd are
+// accepted: asked for, and never alongside authentication.
+func (d *deps) legacyOK() bool { return d.cfg.Legacy.Accept && len(d.keys) == 0 }
 
 // pids addresses the parts by name, so messages reach a part across its
 // restarts.
@@ -96,6 +110,11 @@ func Start(opts Options) (*Daemon, error) {
 		now = time.Now
 	}
 	d := &deps{cfg: cfg, log: log, info: newInfoState(), stats: newStats(), health: newHealth(), now: now}
+	keys, err := cfg.Keyring()
+	if err != nil {
+		return nil, err
+	}
+	d.keys = keys
 	if cfg.StateFile != "" {
 		snap, warning := LoadStateFile(cfg.StateFile, now())
 		if warning != nil {

@@ -1,6 +1,7 @@
 package actors
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -141,6 +142,7 @@ func TestDaemon_PanicRestartsOnePart(t *testing.T) {
 func TestDaemon_RepeatedFailuresBackOff(t *testing.T) {
 	h := &hub{}
 	a, _ := testDaemon(t, h, "a", diskA)
+	waitFor(t, "a knows its disk", func() bool { return len(inventory(t, a)) == 1 })
 	for i := 1; i <= restartBurst+1; i++ {
 		a.sys.Root.Send(a.deps.pids.diskWatcher, &messages.Crash{})
 		waitFor(t, "restart recorded", func() bool { return a.deps.health.snapshot()["disk_watcher"].Restarts == i })
@@ -168,7 +170,7 @@ func TestDaemon_HostileDatagramsCounted(t *testing.T) {
 	for _, junk := range []string{"", "diskd:[1, 2, 3]", "{", `{"v":9}`, `{"v":1,"kind":"announce","node":"x y"}`, strings.Repeat("x", 2000)} {
 		h.inject([]byte(junk))
 	}
-	want := map[string]uint64{messages.DropMalformed: 2, messages.DropLegacy: 1, messages.DropVersion: 1, messages.DropInvalid: 1, messages.DropOversize: 1}
+	want := map[string]uint64{messages.DropMalformed: 2, messages.DropLegacyInvalid: 1, messages.DropVersion: 1, messages.DropInvalid: 1, messages.DropOversize: 1}
 	waitFor(t, "drops counted", func() bool {
 		d := a.deps.stats.dropsSnapshot()
 		for k, v := range want {
@@ -181,15 +183,16 @@ func TestDaemon_HostileDatagramsCounted(t *testing.T) {
 	if got := inventory(t, a); len(got) != 1 {
 		t.Errorf("after junk: %d disks, want 1", len(got))
 	}
-	// A replayed (stale) announcement from a known peer is dropped.
-	b, _ := encodeForTest("b", "00000000000000bb", 5)
+	// A replayed announcement from a known peer is dropped.
+	b := encodeForTest("b", "00000000000000bb", 5)
 	h.inject(b)
 	waitFor(t, "b known", func() bool { return len(inventory(t, a)) == 2 })
 	h.inject(b)
-	waitFor(t, "replay counted", func() bool { return a.deps.stats.dropsSnapshot()[messages.DropStale] == 1 })
+	waitFor(t, "replay counted", func() bool { return a.deps.stats.dropsSnapshot()[messages.DropReplay] == 1 })
 }
 
-// encodeForTest builds one announcement of a single disk.
-func encodeForTest(node, instance string, seq uint64) ([]byte, error) {
-	return messages.EncodeAnnounce(node, instance, seq, []messages.Disk{{UUID: "u-" + node, Label: node, Device: "/dev/x"}})
+// encodeForTest builds a version 1 announcement of a single disk.
+func encodeForTest(node, instance string, seq uint64) []byte {
+	return fmt.Appendf(nil, `{"v":1,"kind":"announce","node":%q,"instance":%q,"seq":%d,"disks":[{"uuid":"u-%s","label":%q,"device":"/dev/x"}]}`,
+		node, instance, seq, node, node)
 }

@@ -16,14 +16,14 @@ type hub struct {
 type hubEnd struct {
 	h      *hub
 	addr   string
-	in     chan []byte
+	in     chan datagram
 	closed chan struct{}
 	once   sync.Once
 }
 
 func (h *hub) transport(addr string) func() (Transport, error) {
 	return func() (Transport, error) {
-		e := &hubEnd{h: h, addr: addr, in: make(chan []byte, 1024), closed: make(chan struct{})}
+		e := &hubEnd{h: h, addr: addr, in: make(chan datagram, 1024), closed: make(chan struct{})}
 		h.mu.Lock()
 		h.ends = append(h.ends, e)
 		h.mu.Unlock()
@@ -31,13 +31,21 @@ func (h *hub) transport(addr string) func() (Transport, error) {
 	}
 }
 
+// datagram is one delivery, with its sender's address.
+type datagram struct {
+	b   []byte
+	src string
+}
+
 // inject delivers a datagram to every endpoint, as a stranger would.
-func (h *hub) inject(b []byte) {
+func (h *hub) inject(b []byte) { h.deliver(b, "fake:stranger") }
+
+func (h *hub) deliver(b []byte, src string) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	for _, e := range h.ends {
 		select {
-		case e.in <- append([]byte(nil), b...):
+		case e.in <- datagram{append([]byte(nil), b...), src}:
 		case <-e.closed:
 		}
 	}
@@ -45,16 +53,16 @@ func (h *hub) inject(b []byte) {
 
 func (e *hubEnd) Receive(buf []byte) (int, string, bool, error) {
 	select {
-	case b := <-e.in:
-		n := copy(buf, b)
-		return n, "fake:" + e.addr, n < len(b), nil
+	case d := <-e.in:
+		n := copy(buf, d.b)
+		return n, d.src, n < len(d.b), nil
 	case <-e.closed:
 		return 0, "", false, net.ErrClosed
 	}
 }
 
 func (e *hubEnd) Send(b []byte) error {
-	e.h.inject(b)
+	e.h.deliver(b, "fake:"+e.addr)
 	return nil
 }
 

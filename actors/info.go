@@ -172,7 +172,9 @@ func attachMounts(disks []messages.Disk, mounts []messages.MountEntry) []message
 	for i, d := range disks {
 		d.Mounts = nil
 		for _, m := range mounts {
-			if d.Device != "" && (m.Source == d.Device || m.Resolved == d.Device) && len(d.Mounts) < messages.MaxMountsPerDisk {
+			// A mount point too long for the wire is left out, not cut.
+			long := len(m.Path) > messages.MaxField || len(m.FSType) > messages.MaxField
+			if d.Device != "" && (m.Source == d.Device || m.Resolved == d.Device) && !long && len(d.Mounts) < messages.MaxMountsPerDisk {
 				d.Mounts = append(d.Mounts, messages.Mount{Path: m.Path, FSType: m.FSType, ReadOnly: m.ReadOnly})
 			}
 		}

@@ -15,6 +15,8 @@ const (
 	maxPeers             = 10000
 	maxInstancesPerPeer  = 4
 	maxSightings         = 100000
+	maxInfoQueue         = 10000 // announcements waiting for Info; more are dropped as busy
+	legacyTimeout        = 30 * time.Minute
 	minLivenessCheck     = 100 * time.Millisecond
 	maxLivenessCheck     = 5 * time.Second
 	livenessChecksPerTTL = 10
@@ -29,6 +31,7 @@ type peerState struct {
 	heard      time.Time
 	instances  map[string]instanceSeen
 	switchedAt time.Time // when the current instance took over
+	gen        uint64    // generation of disks
 }
 
 type instanceSeen struct {
@@ -50,7 +53,11 @@ func (a *Info) stateOf(p *peerState, now time.Time) string {
 	if p.info.Left || p.heard.IsZero() {
 		return messages.PeerDown
 	}
-	switch age, t := now.Sub(p.heard), a.d.cfg.Peer.Timeout; {
+	t := a.d.cfg.Peer.Timeout
+	if p.info.Legacy {
+		t = max(t, legacyTimeout) // the original announces every 600 s
+	}
+	switch age := now.Sub(p.heard); {
 	case age < t/2:
 		return messages.PeerAlive
 	case age < t:
@@ -61,24 +68,30 @@ func (a *Info) stateOf(p *peerState, now time.Time) string {
 }
 
 func (a *Info) handlePeerAnnounced(c actor.Context, m *messages.PeerAnnounced) {
+	a.d.stats.infoQueue.Add(-1)
 	p := a.st.peers[m.Node]
 	if p == nil && len(a.st.peers) >= maxPeers {
-		a.d.stats.drop("peer_limit")
+		a.d.stats.drop(messages.DropPeerLimit)
 		return
 	}
-	if p != nil {
-		if seen, ok := p.instances[m.Instance]; ok && m.Seq <= seen.seq {
-			a.d.stats.drop(messages.DropStale)
-			return
-		}
+	if p != nil && m.Full && p.info.Instance == m.Instance && m.Gen <= p.gen {
+		a.d.stats.drop(messages.DropStale)
+		return
 	}
 	significant := false
-	next := &peerState{disks: sortedDisks(m.Disks), instances: map[string]instanceSeen{}}
+	next := &peerState{disks: sortedDisks(m.Disks), gen: m.Gen, instances: map[string]instanceSeen{}}
+	if !m.Full { // only alive: the disks stay as they were
+		next.disks, next.gen = []messages.Disk{}, 0
+		if p != nil {
+			next.disks, next.gen = p.disks, p.gen
+		}
+	}
 	if p == nil {
-		next.info = messages.Peer{Node: m.Node, FirstSeen: m.At}
+		next.info = messages.Peer{Node: m.Node, FirstSeen: m.At, Legacy: m.Legacy}
 		a.log.Info("peer discovered", "node", m.Node, "instance", m.Instance, "address", m.Addr)
 		a.emit(c, messages.EventPeerUp, m.Node, "discovered at "+m.Addr, nil)
 		c.Send(a.d.pids.multicast, &messages.PeerDiscovered{Node: m.Node})
+		a.emitDiff(c, m.Node, nil, next.disks)
 		significant = true
 	} else {
 		next.info, next.switchedAt = p.info, p.switchedAt
@@ -105,7 +118,9 @@ func (a *Info) handlePeerAnnounced(c actor.Context, m *messages.PeerAnnounced) {
 		next.info.Version = m.Agent
 	}
 	a.st.peers[m.Node] = next
-	a.see(m.Node, next.disks, m.At)
+	if m.Full {
+		a.see(m.Node, next.disks, m.At)
+	}
 	a.changed(c, significant)
 }
 
@@ -148,12 +163,9 @@ func trimInstances(m map[string]instanceSeen) {
 }
 
 func (a *Info) handlePeerLeft(c actor.Context, m *messages.PeerLeft) {
+	a.d.stats.infoQueue.Add(-1)
 	p := a.st.peers[m.Node]
 	if p == nil || p.info.Instance != m.Instance || p.info.Left {
-		return
-	}
-	if seen := p.instances[m.Instance]; m.Seq <= seen.seq {
-		a.d.stats.drop(messages.DropStale)
 		return
 	}
 	next := *p

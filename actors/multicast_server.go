@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
-	"net"
-	"slices"
 	"sync"
 	"time"
 
@@ -16,18 +14,20 @@ import (
 )
 
 // MulticastServer announces the local inventory to peers and turns their
-// datagrams into PeerAnnounced messages for Info.
+// datagrams into messages for Info (see multicast_reader.go).
+//
+// Announcing: a change of the local disks makes a new generation, sent as
+// numbered chunks followed by a small announce (generation, digest, disk
+// count, chunk count); every announce.interval only the announce is sent,
+// so steady-state traffic does not grow with the disk count. A peer that
+// misses chunks asks for them (request), and they are sent again. With
+// legacy.announce the inventory also goes out in the original Perl diskd's
+// format. Datagrams are signed with the first key of the keyring.
 //
 // It owns the Transport (acquired in Started, closed in Restarting and
-// Stopping) and a reader goroutine that decodes each datagram, counts and
-// drops bad ones, skips its own (recognised by instance id, never by
-// address: every daemon on one host sends from the same address) and sends
-// the rest straight to Info.
-//
-// In: LocalDisks (reply at start), LocalDisksChanged (announce now),
-// PeerDiscovered (announce soon, so a newcomer learns us at once),
-// announceTick (every announce.interval). A panic restarts it: the socket is
-// reopened and the announce sequence continues where it was.
+// Stopping) and the reader goroutine. A panic restarts it: the socket is
+// reopened; generation and sequence numbers continue where they were (they
+// live in deps), so peers never see them go back.
 type MulticastServer struct {
 	d     *deps
 	log   *slog.Logger
@@ -35,16 +35,22 @@ type MulticastServer struct {
 	wg    sync.WaitGroup
 	tick  *ticker
 	soon  *time.Timer
-	disks []messages.Disk
-	have  bool // disks holds Info's answer
 	drops *dropLog
 
-	lastPing, lastAnswer time.Time
+	have   bool              // Info has answered: parts is the inventory
+	parts  [][]messages.Disk // the chunks of generation gen
+	gen    uint64
+	digest string
+	count  int
+	resent map[int]time.Time // when each chunk was last sent on request
+
+	lastPing, lastAnswer, lastSummary time.Time
 }
 
-// Ping rate limits: this daemon sends at most one ping per pingEvery, and
-// answers at most one ping per pingAnswerEvery, so a flood of pings cannot
-// flood the LAN with announcements.
+// Rate limits: this daemon sends at most one ping per pingEvery, answers
+// at most one ping per pingAnswerEvery, and resends a chunk or an announce
+// on request at most once per askEvery, so that no flood of requests or
+// pings can make it flood the LAN.
 const (
 	pingEvery       = 5 * time.Second
 	pingAnswerEvery = time.Second
@@ -53,7 +59,7 @@ const (
 func newMulticastProps(d *deps) *actor.Props {
 	return actor.PropsFromProducer(func() actor.Actor {
 		log := d.log.With("actor", "multicast")
-		return &MulticastServer{d: d, log: log, drops: newDropLog(log)}
+		return &MulticastServer{d: d, log: log, drops: newDropLog(log), resent: map[int]time.Time{}}
 	}, actor.WithReceiverMiddleware(logPanics(d.log)))
 }
 
@@ -65,25 +71,25 @@ func (a *MulticastServer) Receive(c actor.Context) {
 	case *actor.Restarting:
 		a.release()
 	case *actor.Stopping:
-		a.goodbye()
+		a.send(&messages.Envelope{Kind: messages.KindGoodbye})
 		a.release()
 	case *messages.LocalDisks:
 		if m.Ready {
-			a.disks, a.have = m.Disks, true
-			a.announce()
+			a.setInventory(m.Disks)
 		}
 	case *messages.LocalDisksChanged:
-		a.disks, a.have = m.Disks, true
-		a.announce()
-	case *announceTick:
+		a.setInventory(m.Disks)
+	case *announceTick, *soonTick:
+		if _, ok := m.(*soonTick); ok {
+			a.soon = nil
+		}
 		if a.have {
 			a.announce()
 		}
 	case *messages.PeerDiscovered:
 		a.announceSoon(c)
-	case *soonTick:
-		a.soon = nil
-		a.announce()
+	case *chunksWanted:
+		a.resend(m)
 	case *messages.Ping:
 		c.Respond(a.ping())
 	case *pingReceived:
@@ -92,7 +98,7 @@ func (a *MulticastServer) Receive(c actor.Context) {
 			a.lastAnswer = now
 			a.announceSoon(c)
 		} else {
-			a.d.stats.drop("ping_rate_limited")
+			a.d.stats.drop(messages.DropPingLimit)
 		}
 	case *readerFailed:
 		panic(fmt.Sprintf("multicast receive: %v", m.err))
@@ -111,7 +117,7 @@ func (a *MulticastServer) start(c actor.Context) {
 	}
 	a.tr = tr
 	a.wg.Add(1)
-	go a.read(c.Self())
+	go newReader(a.d, tr, c.Self(), a.drops).run(&a.wg)
 	iv := a.d.cfg.Announce.Interval
 	a.tick = newTicker(a.d.root, c.Self(), iv, iv, &announceTick{})
 	c.Request(a.d.pids.info, &messages.GetLocalDisks{})
@@ -128,58 +134,118 @@ func (a *MulticastServer) release() {
 	a.wg.Wait()
 }
 
-// announce sends the local inventory now. An inventory too large for one
-// datagram is refused, loudly, never cut.
-func (a *MulticastServer) announce() {
-	seq := a.d.seq.Add(1)
-	b, err := messages.EncodeEnvelope(&messages.Envelope{Kind: messages.KindAnnounce, Node: a.d.id.Node,
-		Instance: a.d.id.Instance, Seq: seq, Agent: agent(a.d.id.Version), Disks: a.disks})
-	if errors.Is(err, messages.ErrTooLarge) {
-		prev := a.d.stats.announceStatus().Error
-		a.d.stats.setAnnounce(func(s *messages.AnnounceStatus) { s.Error, s.Bytes, s.Seq = err.Error(), len(b), seq })
-		if prev != err.Error() {
-			a.log.Error("local inventory not announced: too large for one datagram", "error", err, "disks", len(a.disks))
+// setInventory makes a new generation of the local inventory and sends it.
+// An inventory that cannot be split into chunks is refused, loudly, never
+// cut; peers keep the previous generation.
+func (a *MulticastServer) setInventory(disks []messages.Disk) {
+	parts, err := messages.SplitInventory(a.d.id.Node, a.d.id.Instance, agent(a.d.id.Version), disks)
+	if err != nil {
+		a.d.stats.setAnnounce(func(s *messages.AnnounceStatus) { s.Error = err.Error() })
+		a.log.Error("local inventory not announced: too large", "error", err, "disks", len(disks))
+		if a.have {
+			a.announce()
 		}
 		return
 	}
-	if err != nil {
-		panic(fmt.Sprintf("encode announcement: %v", err))
+	a.have, a.parts, a.count = true, parts, len(disks)
+	a.gen, a.digest = a.d.gen.Add(1), messages.Digest(disks)
+	clear(a.resent)
+	for i := range parts {
+		a.sendChunk(i)
 	}
-	if err := a.tr.Send(b); err != nil {
-		a.d.stats.sendErrors.Add(1)
-		a.drops.warn("send failed", "error", err)
-		return
-	}
-	a.d.stats.datagramsOut.Add(1)
-	a.d.stats.bytesOut.Add(uint64(len(b)))
-	now := a.d.now()
-	a.d.stats.setAnnounce(func(s *messages.AnnounceStatus) { s.Error, s.Bytes, s.Seq, s.Last = "", len(b), seq, now })
+	a.d.stats.setAnnounce(func(s *messages.AnnounceStatus) { s.Error = "" })
+	a.announce()
 }
 
-// send encodes and sends one datagram of a kind without disks.
-func (a *MulticastServer) send(kind string) error {
-	b, err := messages.EncodeEnvelope(&messages.Envelope{Kind: kind, Node: a.d.id.Node,
-		Instance: a.d.id.Instance, Seq: a.d.seq.Add(1), Agent: agent(a.d.id.Version)})
+// announce sends the small periodic announcement (and the legacy one).
+func (a *MulticastServer) announce() {
+	a.lastSummary = a.d.now()
+	if a.send(&messages.Envelope{Kind: messages.KindAnnounce, Gen: a.gen, Chunks: len(a.parts),
+		Digest: a.digest, Count: a.count}) {
+		now := a.d.now()
+		a.d.stats.setAnnounce(func(s *messages.AnnounceStatus) {
+			s.Seq, s.Last, s.Gen, s.Chunks, s.Disks = a.d.seq.Load(), now, a.gen, len(a.parts), a.count
+		})
+	}
+	if a.d.cfg.Legacy.Announce {
+		a.announceLegacy()
+	}
+}
+
+func (a *MulticastServer) sendChunk(i int) {
+	a.send(&messages.Envelope{Kind: messages.KindChunk, Gen: a.gen, Chunks: len(a.parts), Index: i, Disks: a.parts[i]})
+}
+
+// resend answers a request: the chunks asked for, or the announce when the
+// requester asked for a generation that is not the current one.
+func (a *MulticastServer) resend(m *chunksWanted) {
+	if !a.have {
+		return
+	}
+	now := a.d.now()
+	if m.gen != a.gen {
+		if now.Sub(a.lastSummary) >= askEvery {
+			a.announce()
+		}
+		return
+	}
+	want := m.missing
+	if len(want) == 0 {
+		want = make([]int, len(a.parts))
+		for i := range want {
+			want[i] = i
+		}
+	}
+	for _, i := range want {
+		if i < len(a.parts) && now.Sub(a.resent[i]) >= askEvery {
+			a.resent[i] = now
+			a.sendChunk(i)
+		}
+	}
+}
+
+// send signs and sends one datagram, filling in the sender's fields.
+func (a *MulticastServer) send(e *messages.Envelope) bool {
+	if a.tr == nil {
+		return false
+	}
+	e.Node, e.Instance, e.Seq, e.Agent = a.d.id.Node, a.d.id.Instance, a.d.seq.Add(1), agent(a.d.id.Version)
+	b, err := messages.EncodeDatagram(e, a.d.signKey())
 	if err == nil {
 		err = a.tr.Send(b)
 	}
 	if err != nil {
 		a.d.stats.sendErrors.Add(1)
-		return err
+		a.drops.warn("send failed", "kind", e.Kind, "error", err)
+		return false
 	}
 	a.d.stats.datagramsOut.Add(1)
 	a.d.stats.bytesOut.Add(uint64(len(b)))
-	return nil
+	return true
 }
 
-// goodbye tells peers this daemon stops, so they mark it down at once.
-func (a *MulticastServer) goodbye() {
-	if a.tr == nil {
+// announceLegacy sends the inventory in the original's format, or skips
+// it with a warning when it does not fit: never cut.
+func (a *MulticastServer) announceLegacy() {
+	var all []messages.Disk
+	for _, p := range a.parts {
+		all = append(all, p...)
+	}
+	b, err := messages.EncodeLegacy(all)
+	if errors.Is(err, messages.ErrLegacyTooLarge) {
+		a.drops.warn("legacy announcement skipped: inventory too large for the original's 1500 bytes", "disks", len(all))
 		return
 	}
-	if err := a.send(messages.KindGoodbye); err != nil {
-		a.log.Warn("goodbye not sent", "error", err)
+	if err == nil {
+		err = a.tr.Send(b)
 	}
+	if err != nil {
+		a.d.stats.sendErrors.Add(1)
+		a.drops.warn("legacy send failed", "error", err)
+		return
+	}
+	a.d.stats.datagramsOut.Add(1)
+	a.d.stats.bytesOut.Add(uint64(len(b)))
 }
 
 func (a *MulticastServer) ping() *messages.PingSent {
@@ -187,8 +253,7 @@ func (a *MulticastServer) ping() *messages.PingSent {
 	if wait := pingEvery - now.Sub(a.lastPing); !a.lastPing.IsZero() && wait > 0 {
 		return &messages.PingSent{RetryIn: wait}
 	}
-	if err := a.send(messages.KindPing); err != nil {
-		a.log.Warn("ping not sent", "error", err)
+	if !a.send(&messages.Envelope{Kind: messages.KindPing}) {
 		return &messages.PingSent{}
 	}
 	a.lastPing = now
@@ -208,128 +273,21 @@ func (a *MulticastServer) announceSoon(c actor.Context) {
 	a.soon = time.AfterFunc(delay, func() { root.Send(self, &soonTick{}) })
 }
 
-// soonTick ends the delay of announceSoon.
-type soonTick struct{}
-
-// read runs in its own goroutine until the transport is closed.
-func (a *MulticastServer) read(self *actor.PID) {
-	defer a.wg.Done()
-	buf := make([]byte, 64*1024)
-	st, info, own, node := a.d.stats, a.d.pids.info, a.d.id.Instance, a.d.id.Node
-	events := newEventBudget(a.d.now)
-	for {
-		n, src, truncated, err := a.tr.Receive(buf)
-		if errors.Is(err, net.ErrClosed) {
-			return
-		}
-		if errors.Is(err, ErrWrongDestination) {
-			st.datagramsIn.Add(1)
-			st.bytesIn.Add(uint64(n))
-			st.drop(messages.DropWrongDest)
-			continue
-		}
-		if err != nil {
-			a.d.root.Send(self, &readerFailed{err: err})
-			return
-		}
-		st.datagramsIn.Add(1)
-		st.bytesIn.Add(uint64(n))
-		if truncated {
-			n = len(buf)
-		}
-		env, err := messages.DecodeDatagram(buf[:n])
-		if err != nil {
-			var de *messages.DropError
-			reason := messages.DropMalformed
-			if errors.As(err, &de) {
-				reason = de.Reason
-			}
-			st.drop(reason)
-			a.drops.warn("datagram dropped", "reason", reason, "from", src, "detail", err.Error())
-			if st.subscribers.Load() > 0 && events.take() {
-				a.d.root.Send(info, &messages.Dropped{Reason: reason, From: src, Detail: err.Error()})
-			}
-			continue
-		}
-		switch {
-		case env.Instance == own:
-			st.ownIn.Add(1)
-		case env.Node == node:
-			st.drop(messages.DropNodeClash)
-			a.drops.warn("another daemon announces under our node name", "instance", env.Instance, "from", src)
-			if st.subscribers.Load() > 0 && events.take() {
-				a.d.root.Send(info, &messages.NodeClash{Instance: env.Instance, Addr: src})
-			}
-		case env.Kind == messages.KindGoodbye:
-			a.d.root.Send(info, &messages.PeerLeft{Node: env.Node, Instance: env.Instance, Seq: env.Seq, At: a.d.now()})
-		case env.Kind == messages.KindPing:
-			a.d.root.Send(self, &pingReceived{})
-		default:
-			a.d.root.Send(info, &messages.PeerAnnounced{Node: env.Node, Instance: env.Instance,
-				Addr: src, Seq: env.Seq, Agent: env.Agent, Disks: slices.Clip(env.Disks), At: a.d.now()})
-		}
-	}
-}
-
 // announceTick is the periodic announcement.
 type announceTick struct{}
+
+// soonTick ends the delay of announceSoon.
+type soonTick struct{}
 
 // pingReceived tells the actor a peer asked for announcements.
 type pingReceived struct{}
 
-// eventBudget allows at most eventsPerSecond drop events to debug
-// subscribers, so a flood of junk cannot flood a debug session.
-type eventBudget struct {
-	now   func() time.Time
-	start time.Time
-	n     int
-}
-
-const eventsPerSecond = 10
-
-func newEventBudget(now func() time.Time) *eventBudget { return &eventBudget{now: now} }
-
-func (b *eventBudget) take() bool {
-	if t := b.now(); t.Sub(b.start) >= time.Second {
-		b.start, b.n = t, 0
-	}
-	b.n++
-	return b.n <= eventsPerSecond
+// chunksWanted is a peer's request for chunks of our inventory.
+type chunksWanted struct {
+	gen     uint64
+	missing []int
 }
 
 // readerFailed carries the reader goroutine's fatal error into the actor,
 // where it panics and so enters supervision.
 type readerFailed struct{ err error }
-
-// dropLog logs at most one line per key every dropLogEvery, with the number
-// of events suppressed since, so a flood of junk cannot flood the log.
-type dropLog struct {
-	log  *slog.Logger
-	mu   sync.Mutex
-	last map[string]time.Time
-	skip map[string]int
-}
-
-const dropLogEvery = 10 * time.Second
-
-func newDropLog(log *slog.Logger) *dropLog {
-	return &dropLog{log: log, last: map[string]time.Time{}, skip: map[string]int{}}
-}
-
-func (l *dropLog) warn(msg string, args ...any) {
-	key := msg
-	if len(args) >= 2 {
-		key += fmt.Sprint(args[1])
-	}
-	l.mu.Lock()
-	now := time.Now()
-	if now.Sub(l.last[key]) < dropLogEvery {
-		l.skip[key]++
-		l.mu.Unlock()
-		return
-	}
-	suppressed := l.skip[key]
-	l.last[key], l.skip[key] = now, 0
-	l.mu.Unlock()
-	l.log.Warn(msg, append(args, "suppressed", suppressed)...)
-}

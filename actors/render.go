@@ -161,7 +161,8 @@ func renderStatus(s *messages.Status, jsonOut bool) *answer {
 	if a := s.Announce; a.Error != "" {
 		rows = append(rows, []string{"announce:", "REFUSED: " + a.Error})
 	} else if !a.Last.IsZero() {
-		rows = append(rows, []string{"announce:", fmt.Sprintf("seq %d, %d bytes, at %s", a.Seq, a.Bytes, a.Last.Format(time.RFC3339))})
+		rows = append(rows, []string{"announce:", fmt.Sprintf("generation %d: %s in %s, last at %s (seq %d)",
+			a.Gen, plural(a.Disks, "disk"), plural(a.Chunks, "chunk"), a.Last.Format(time.RFC3339), a.Seq)})
 	}
 	var parts []string
 	for name, p := range s.Parts {

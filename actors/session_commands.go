@@ -78,6 +78,10 @@ func (a *Session) handleLine(c actor.Context, m *sessionLine) {
 	p := a.d.pids
 	switch cmd {
 	case "help", "?":
+		if jsonOut {
+			a.reply(c, jsonAnswer(commandHelp, ""))
+			return
+		}
 		a.reply(c, &answer{lines: commandHelp})
 	case "quit", "exit":
 		a.reply(c, &answer{summary: "bye", closeAfter: true})
@@ -86,8 +90,8 @@ func (a *Session) handleLine(c actor.Context, m *sessionLine) {
 			return renderList(r.(*messages.Inventory), jsonOut)
 		})
 	case "where":
-		if len(args) != 1 {
-			a.reply(c, errAnswer("usage", `where takes one argument: a UUID, label or device (quote labels with spaces: where "backup 2")`))
+		if len(args) != 1 || args[0] == "" {
+			a.reply(c, errAnswer("usage", `where takes one non-empty argument: a UUID, label or device (quote labels with spaces: where "backup 2")`))
 			return
 		}
 		a.ask(c, p.info, &messages.Where{Query: args[0]}, queryTimeout, func(r any) *answer {
@@ -105,6 +109,9 @@ func (a *Session) handleLine(c actor.Context, m *sessionLine) {
 			}
 			if !ps.Sent {
 				return errAnswer("unavailable", "the ping could not be sent; see the daemon's log")
+			}
+			if jsonOut {
+				return jsonAnswer(ps, "")
 			}
 			return &answer{lines: []string{"ping sent: every peer will announce within a second"}}
 		})

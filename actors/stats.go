@@ -15,6 +15,7 @@ type stats struct {
 	datagramsOut, bytesOut atomic.Uint64
 	ownIn, sendErrors      atomic.Uint64
 	subscribers            atomic.Int64 // debug sessions listening to Info's events
+	infoQueue              atomic.Int64 // announcements sent to Info, not yet handled
 
 	mu    sync.Mutex
 	drops map[string]uint64
