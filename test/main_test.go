@@ -16,6 +16,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"golang.org/x/net/ipv4"
 )
 
 // bin is the diskd-actors binary built once for the package, with the
@@ -81,6 +83,45 @@ func newNetwork(t *testing.T) *network {
 	return &network{t: t, port: freeUDPPort(t), group: "239.255.77.1"}
 }
 
+// sendRaw sends one datagram to the network's group on lo, as a stranger
+// would.
+func (n *network) sendRaw(b []byte) {
+	n.t.Helper()
+	c, err := net.ListenPacket("udp4", "127.0.0.1:0")
+	if err != nil {
+		n.t.Fatal(err)
+	}
+	defer c.Close()
+	p := ipv4.NewPacketConn(c)
+	lo, err := net.InterfaceByName("lo")
+	if err != nil {
+		n.t.Fatal(err)
+	}
+	if err := p.SetMulticastInterface(lo); err != nil {
+		n.t.Fatal(err)
+	}
+	p.SetMulticastLoopback(true)
+	if _, err := p.WriteTo(b, nil, &net.UDPAddr{IP: net.ParseIP(n.group), Port: n.port}); err != nil {
+		n.t.Fatal(err)
+	}
+}
+
+// drops returns the daemon's drop counters.
+func (d *daemon) drops() map[string]float64 {
+	d.t.Helper()
+	lines, status := d.query("status --json")
+	if !strings.HasPrefix(status, ".ok") || len(lines) != 1 {
+		d.t.Fatalf("status on %s: %q %q", d.name, lines, status)
+	}
+	var st struct {
+		Drops map[string]float64 `json:"drops"`
+	}
+	if err := json.Unmarshal([]byte(lines[0]), &st); err != nil {
+		d.t.Fatal(err)
+	}
+	return st.Drops
+}
+
 // freeUDPPort returns a UDP port nobody uses now, so parallel tests do not
 // hear each other.
 func freeUDPPort(t *testing.T) int {
@@ -136,6 +177,9 @@ type daemonConf struct {
 	stateFile   string
 	mountsFile  string
 }
+
+// withYAML appends configuration keys the template does not set.
+func withYAML(y string) daemonOpt { return func(c *daemonConf) { c.extraYAML += y } }
 
 // withTimers sets announce.interval and peer.timeout.
 func withTimers(announce, peerTimeout string) daemonOpt {

@@ -122,7 +122,7 @@ func TestClient_ExitCodes(t *testing.T) {
 		{[]string{"where", "root"}, 0, "codes", ""},
 		{[]string{"where", "nothing"}, 1, "", "no disk matches"},
 		{[]string{"frobnicate"}, 2, "", "unknown command"},
-		{[]string{"where"}, 2, "", "where takes one argument"},
+		{[]string{"where"}, 2, "", "where takes one"},
 		{[]string{"--json", "where", "nothing"}, 1, `"matches":[]`, "no disk matches"},
 	}
 	for _, c := range cases {

@@ -1,7 +1,6 @@
 package test
 
 import (
-	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -129,30 +128,5 @@ esac
 	})
 	if got := m.list(); len(got) != 0 {
 		t.Errorf("missing blkid: %d disks, want 0", len(got))
-	}
-}
-
-// An inventory too large for one datagram is refused loudly, never cut:
-// the peer sees none of it rather than a part, and status says why.
-func TestMulticast_OversizeInventoryRefused(t *testing.T) {
-	t.Parallel()
-	n := newNetwork(t)
-	var big strings.Builder
-	for i := range 40 {
-		big.WriteString(exportDisk(fmt.Sprintf("/dev/big%d", i), fmt.Sprintf("%08d-aaaa-4bbb-8ccc-%012d", 99, i), "label-of-some-length", "ext4"))
-	}
-	a := n.start("huge", big.String())
-	b := n.start("small", exportDisk("/dev/sda1", uuidFor(1, 1), "small", "ext4"))
-	eventually(t, 5*time.Second, "huge lists its 40 disks", func() bool { return len(a.list()) >= 40 })
-	eventually(t, 10*time.Second, "huge hears small", func() bool { return countNode(a.list(), "small") == 1 })
-	ann, _ := a.status()["announce"].(map[string]any)
-	if e, _ := ann["error"].(string); !strings.Contains(e, "does not fit") {
-		t.Errorf("status announce.error %q, want the refusal", e)
-	}
-	if got := countNode(b.list(), "huge"); got != 0 {
-		t.Errorf("small lists %d of huge's disks, want 0 (never a cut list)", got)
-	}
-	if !strings.Contains(a.logText(), "too large") {
-		t.Errorf("huge's log does not mention the refusal")
 	}
 }

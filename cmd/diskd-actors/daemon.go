@@ -101,6 +101,8 @@ func loadWithFlags(g globals, name string, args []string, stdout, stderr io.Writ
 	}
 	if set["socket"] || g.socket != "" {
 		cfg.Socket = *socket
+	} else if env := os.Getenv("DISKD_SOCKET"); env != "" {
+		cfg.Socket = env // as the client does, so that both meet
 	}
 	if set["group"] {
 		cfg.Multicast.Group = *group

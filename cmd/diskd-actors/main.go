@@ -30,15 +30,20 @@ Usage:
   diskd-actors version
 
 Global flags:
-  --socket PATH   the daemon's socket (default: $DISKD_SOCKET, the config's socket, or ~/.diskd-socket)
+  --socket PATH   the daemon's socket (default: $DISKD_SOCKET, the config's socket, or ~/.diskd-socket;
+                  the daemon honours $DISKD_SOCKET too)
   --config FILE   read the socket path from this config file
   --json          answers as JSON
   -h, --help      this help
 
 Commands:
   list                        every known disk: node, uuid, label, device, type
-  where <uuid|label|device>   the node(s) holding a disk (exit 1 when none)
-  peers                       the daemons this one has heard from
+  where <uuid|label|device>   the node(s) holding a disk, or where and when it was last
+                              seen (exit 1 when it was never seen)
+  peers                       the daemons this one has heard from: alive, suspect or down
+  mounts                      the mounted disks and where they are mounted
+  ping                        ask every peer to announce now (at most once per 5 s)
+  debug                       stream events until Enter (Ctrl-C in the prompt)
   localhost                   this daemon: node, instance, addresses, socket, version
   status                      traffic, drops, peers, the last blkid run, restarts
   refresh                     run blkid now; announce at once if the disks changed
