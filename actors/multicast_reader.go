@@ -68,7 +68,7 @@ func (r *reader) run(wg *sync.WaitGroup) {
 			continue
 		}
 		if !r.allow(src) {
-			st.drop(messages.DropRate) // not logged: that is what a flood wants
+			r.dropped(messages.DropRate, src, "more than the per-source rate")
 			continue
 		}
 		r.handle(buf[:n], src)

@@ -25,6 +25,9 @@ type Transport interface {
 	Close() error
 }
 
+// recvBuffer is the receive buffer asked of the kernel.
+const recvBuffer = 1 << 20
+
 // ErrWrongDestination is returned by Receive for a datagram addressed to
 // another group that the kernel delivered to our port anyway.
 var ErrWrongDestination = errors.New("datagram for another destination")
@@ -67,6 +70,11 @@ func openMulticast(group string, port int, ifname string, ttl int) (Transport, e
 				// Only the groups this socket joined, not every group
 				// joined by any socket on the host.
 				serr = unix.SetsockoptInt(int(fd), unix.IPPROTO_IP, unix.IP_MULTICAST_ALL, 0)
+			}
+			if serr == nil {
+				// Room for a burst of chunks (a thousand-disk host sends
+				// about a hundred at once); the kernel caps it at rmem_max.
+				serr = unix.SetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_RCVBUF, recvBuffer)
 			}
 		})
 		if err != nil {

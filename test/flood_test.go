@@ -1,0 +1,108 @@
+package test
+
+import (
+	"fmt"
+	"net"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"golang.org/x/net/ipv4"
+
+	"github.com/diskd-actors/diskd-actors/messages"
+)
+
+// A flood of junk and of fake peers from several sources: the daemon keeps
+// answering list and where with its data intact, counts what it drops, and
+// its memory stays bounded (peers capped, queues bounded).
+func TestProtocol_FloodWhileClientsQuery(t *testing.T) {
+	t.Parallel()
+	n := newNetwork(t)
+	d := n.start("flooded", exportDisk("/dev/sda1", uuidFor(0, 1), "survivor", "ext4"))
+	eventually(t, 5*time.Second, "local disk listed", func() bool { return len(d.list()) == 1 })
+
+	lo, err := net.InterfaceByName("lo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	group := &net.UDPAddr{IP: net.ParseIP(n.group), Port: n.port}
+	const senders, perSender = 8, 6000 // bounded: 48,000 datagrams in all
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	for s := range senders {
+		c, err := net.ListenPacket("udp4", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := ipv4.NewPacketConn(c)
+		p.SetMulticastInterface(lo)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer c.Close()
+			for i := range perSender {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				var b []byte
+				if i%2 == 0 {
+					b = []byte(fmt.Sprintf(`{"v":2,"junk":%d`, i))
+				} else {
+					body := fmt.Sprintf(`{"v":2,"kind":"chunk","node":"fake-%d-%d","instance":"00000000000000ff","seq":1,"gen":1,"chunks":1,"index":0,"disks":[{"label":"fake"}]}`, s, i)
+					b = messages.EncodeFrame([]byte(body), nil)
+				}
+				p.WriteTo(b, nil, group)
+			}
+		}()
+	}
+	// Clients keep asking during the flood; each answer must come.
+	slowest := time.Duration(0)
+	for i := 0; i < 30; i++ {
+		start := time.Now()
+		out, errs, code := d.client("where", "survivor")
+		if code != 0 || !strings.Contains(out, "flooded") {
+			t.Fatalf("where during the flood: exit %d, %q %q", code, out, errs)
+		}
+		slowest = max(slowest, time.Since(start))
+	}
+	close(stop)
+	wg.Wait()
+	t.Logf("slowest where during the flood: %v", slowest)
+
+	dr := d.drops()
+	if dr["malformed"] == 0 {
+		t.Errorf("drops %v: want malformed counted", dr)
+	}
+	st := d.status()
+	peers, _ := st["peers"].(float64)
+	if peers > 10000 {
+		t.Errorf("%v peers kept, limit 10000", peers)
+	}
+	if got := d.list(); countNode(got, "flooded") != 1 {
+		t.Errorf("after the flood: %d local disks, want 1", countNode(got, "flooded"))
+	}
+	if rss := residentKB(t, d.cmd.Process.Pid); rss > 512*1024 {
+		t.Errorf("resident memory after the flood: %d KiB, want it bounded (< 512 MiB even under -race)", rss)
+	} else {
+		t.Logf("resident memory after the flood: %d KiB; %v peers; drops %v", rss, peers, dr)
+	}
+}
+
+func residentKB(t *testing.T, pid int) int {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if f := strings.Fields(l); len(f) >= 2 && f[0] == "VmRSS:" {
+			v, _ := strconv.Atoi(f[1])
+			return v
+		}
+	}
+	return 0
+}
