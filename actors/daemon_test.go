@@ -21,7 +21,7 @@ func TestMain(m *testing.M) {
 
 // testDaemon starts a daemon on the in-memory hub whose blkid prints the
 // file it returns.
-func testDaemon(t *testing.T, h *hub, node, disks string) (*Daemon, string) {
+func testDaemon(t *testing.T, h *hub, node, disks string, opts ...func(*Options)) (*Daemon, string) {
 	t.Helper()
 	dir := t.TempDir()
 	blkid := filepath.Join(dir, "blkid.txt")
@@ -35,7 +35,11 @@ func testDaemon(t *testing.T, h *hub, node, disks string) (*Daemon, string) {
 	cfg.Blkid.Interval = time.Hour
 	cfg.Announce.Interval = time.Hour
 	cfg.Peer.Timeout = 3 * time.Hour
-	dm, err := Start(Options{Config: cfg, Version: "test", Transport: h.transport(node)})
+	o := Options{Config: cfg, Version: "test", Transport: h.transport(node)}
+	for _, f := range opts {
+		f(&o)
+	}
+	dm, err := Start(o)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,79 @@
+package actors
+
+import (
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/diskd-actors/diskd-actors/messages"
+)
+
+// fakeClock is a clock tests move by hand.
+type fakeClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *fakeClock) now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+
+func (c *fakeClock) advance(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
+
+func peerStateOf(t *testing.T, dm *Daemon, node string) string {
+	for _, p := range query[*messages.Peers](t, dm, dm.deps.pids.info, &messages.GetPeers{}).Peers {
+		if p.Node == node {
+			return p.State
+		}
+	}
+	return ""
+}
+
+// Peer states follow the receiver's clock: alive, suspect after half the
+// timeout, down after all of it (its disks then only "last seen"), and
+// forgotten after forget_after.
+func TestInfo_PeerStatesOnTheReceiversClock(t *testing.T) {
+	h := &hub{}
+	clock := &fakeClock{t: time.Now()}
+	a, _ := testDaemon(t, h, "a", diskA, func(o *Options) { o.Now = clock.now })
+	testDaemon(t, h, "b", diskB)
+	waitFor(t, "a knows both disks", func() bool { return len(inventory(t, a)) == 2 })
+	timeout, forget := a.deps.cfg.Peer.Timeout, a.deps.cfg.Peer.ForgetAfter
+	if got := peerStateOf(t, a, "b"); got != messages.PeerAlive {
+		t.Fatalf("b: got %q, want alive", got)
+	}
+	clock.advance(timeout/2 + time.Second)
+	waitFor(t, "b suspect", func() bool { return peerStateOf(t, a, "b") == messages.PeerSuspect })
+	if got := len(inventory(t, a)); got != 2 {
+		t.Errorf("a suspect peer's disks: %d listed, want 2", got)
+	}
+	clock.advance(timeout / 2)
+	waitFor(t, "b down", func() bool { return peerStateOf(t, a, "b") == messages.PeerDown })
+	if got := len(inventory(t, a)); got != 1 {
+		t.Errorf("a down peer's disks: %d listed in all, want only a's own", got)
+	}
+	w := query[*messages.WhereResult](t, a, a.deps.pids.info, &messages.Where{Query: "beta disk"})
+	if len(w.Matches) != 0 || len(w.LastSeen) != 1 || w.LastSeen[0].Node != "b" {
+		t.Errorf("where beta disk on a: got %+v, want last seen on b", w)
+	}
+	clock.advance(forget)
+	waitFor(t, "b forgotten", func() bool { return peerStateOf(t, a, "b") == "" })
+	w = query[*messages.WhereResult](t, a, a.deps.pids.info, &messages.Where{Query: "beta disk"})
+	if len(w.LastSeen) != 0 {
+		t.Errorf("after forget_after: still last seen %+v", w.LastSeen)
+	}
+}
+
+// The same UUID on two nodes is flagged, not merged.
+func TestInfo_DuplicateUUID(t *testing.T) {
+	h := &hub{}
+	a, _ := testDaemon(t, h, "a", diskA)
+	testDaemon(t, h, "b", diskA)
+	waitFor(t, "a knows both copies", func() bool { return len(inventory(t, a)) == 2 })
+	w := query[*messages.WhereResult](t, a, a.deps.pids.info, &messages.Where{Query: "alpha"})
+	if len(w.Matches) != 2 || len(w.Duplicates) != 1 {
+		t.Errorf("where alpha: got %+v, want two matches and one duplicate UUID", w)
+	}
+	st := query[*messages.Status](t, a, a.deps.pids.info, &messages.GetStatus{})
+	if len(st.Duplicates) != 1 {
+		t.Errorf("status duplicates: got %v, want one", st.Duplicates)
+	}
+}
