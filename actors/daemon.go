@@ -128,11 +128,8 @@ func Start(opts Options) (*Daemon, error) {
 	d.id = identity{Node: cfg.Node, Instance: newInstanceID(), Version: opts.Version,
 		Socket: cfg.Socket, Group: cfg.Multicast.Group, Interface: cfg.Multicast.Interface, Started: now()}
 
-	ln, err := listenUnix(cfg.Socket)
-	if err != nil {
-		return nil, err
-	}
-	d.socket.put(ln)
+	// The group is joined before the socket listens, so that a client that
+	// can connect knows the daemon hears its peers.
 	d.newTransport = opts.Transport
 	if d.newTransport == nil {
 		mc := cfg.Multicast
@@ -142,9 +139,14 @@ func Start(opts Options) (*Daemon, error) {
 	}
 	tr, err := d.newTransport()
 	if err != nil {
-		ln.closeAndRemove()
 		return nil, fmt.Errorf("multicast: %w", err)
 	}
+	ln, err := listenUnix(cfg.Socket)
+	if err != nil {
+		tr.Close()
+		return nil, err
+	}
+	d.socket.put(ln)
 	d.transport.put(tr)
 
 	sys := actor.NewActorSystem(
