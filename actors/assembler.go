@@ -117,6 +117,9 @@ func (as *assembler) onChunk(e *messages.Envelope) (disks []messages.Disk, done,
 		all = append(all, c...)
 	}
 	as.drop(e.Node)
+	if len(as.known) >= 2*maxPeers {
+		evictOne(as.known) // bounded whatever names arrive
+	}
 	as.known[e.Node] = id
 	return all, true, false, false
 }

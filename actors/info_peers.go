@@ -83,7 +83,10 @@ func (a *Info) handlePeerAnnounced(c actor.Context, m *messages.PeerAnnounced) {
 	if !m.Full { // only alive: the disks stay as they were
 		next.disks, next.gen = []messages.Disk{}, 0
 		if p != nil {
-			next.disks, next.gen = p.disks, p.gen
+			next.disks = p.disks
+			if p.info.Instance == m.Instance {
+				next.gen = p.gen // a new instance counts generations from 1
+			}
 		}
 	}
 	if p == nil {
@@ -114,6 +117,7 @@ func (a *Info) handlePeerAnnounced(c actor.Context, m *messages.PeerAnnounced) {
 	next.heard = m.At
 	next.info.Instance, next.info.Addr, next.info.Seq, next.info.Left = m.Instance, m.Addr, m.Seq, false
 	next.info.LastSeen, next.info.Disks, next.info.State = m.At, len(next.disks), messages.PeerAlive
+	next.info.Legacy = m.Legacy
 	if m.Agent != "" {
 		next.info.Version = m.Agent
 	}

@@ -15,7 +15,7 @@ func (a *Info) snapshot() *messages.StateSnapshot {
 		p := a.st.peers[name]
 		s.Peers = append(s.Peers, messages.SavedPeer{Node: name, Instance: p.info.Instance,
 			Address: p.info.Addr, Version: p.info.Version, FirstSeen: wall(p.info.FirstSeen),
-			LastSeen: wall(p.info.LastSeen), Disks: p.disks})
+			LastSeen: wall(p.info.LastSeen), Disks: p.disks, Legacy: p.info.Legacy})
 	}
 	for _, sg := range a.st.sightings {
 		sg.At = wall(sg.At)
@@ -35,7 +35,7 @@ func restoreState(snap *messages.StateSnapshot) *infoState {
 		ps := &peerState{disks: sortedDisks(p.Disks), instances: map[string]instanceSeen{}}
 		ps.info = messages.Peer{Node: p.Node, State: messages.PeerDown, Instance: p.Instance,
 			Addr: p.Address, Version: p.Version, LastSeen: p.LastSeen, FirstSeen: p.FirstSeen,
-			Disks: len(p.Disks)}
+			Disks: len(p.Disks), Legacy: p.Legacy}
 		st.peers[p.Node] = ps
 	}
 	for _, sg := range snap.Sightings {

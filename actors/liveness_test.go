@@ -77,3 +77,43 @@ func TestInfo_DuplicateUUID(t *testing.T) {
 		t.Errorf("status duplicates: got %v, want one", st.Duplicates)
 	}
 }
+
+// A restarted peer (new instance) counts generations from 1 again: its
+// first inventory replaces the old instance's, even though the old one had
+// a higher generation.
+func TestInfo_RestartedPeerNewGenerations(t *testing.T) {
+	h := &hub{}
+	a, _ := testDaemon(t, h, "a", diskA)
+	waitFor(t, "a knows its disk", func() bool { return len(inventory(t, a)) == 1 })
+	send := func(inst string, seq, gen uint64, label string, announceFirst bool) {
+		disks := []messages.Disk{{UUID: "uuid-" + label, Label: label}}
+		order := []*messages.Envelope{
+			{Kind: messages.KindChunk, Gen: gen, Chunks: 1, Disks: disks},
+			{Kind: messages.KindAnnounce, Gen: gen, Chunks: 1, Digest: messages.Digest(disks), Count: 1},
+		}
+		if announceFirst {
+			order[0], order[1] = order[1], order[0]
+		}
+		for _, e := range order {
+			e.Node, e.Instance, e.Seq = "p", inst, seq
+			seq++
+			b, err := messages.EncodeDatagram(e, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			h.inject(b)
+		}
+	}
+	labelOfP := func() string {
+		for _, d := range inventory(t, a) {
+			if d.Node == "p" {
+				return d.Label
+			}
+		}
+		return ""
+	}
+	send("00000000000000a1", 10, 5, "before", false)
+	waitFor(t, "p's first instance listed", func() bool { return labelOfP() == "before" })
+	send("00000000000000b2", 1, 1, "after", true) // as after a restart: announce, then chunks on request
+	waitFor(t, "p's restarted instance listed", func() bool { return labelOfP() == "after" })
+}

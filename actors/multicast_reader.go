@@ -17,11 +17,10 @@ import (
 // Limits of the reader, so that a flood costs bounded memory and leaves
 // Info free to answer clients.
 const (
-	sourceRate    = 2000 // datagrams per second from one source address
-	sourceBurst   = 2 * messages.MaxChunks
-	maxSources    = 4096 // rate buckets kept; more resets the table
-	maxWindows    = 4096 // replay windows kept; more resets the table
-	legacyInstKey = "legacy"
+	sourceRate  = 2000 // datagrams per second from one source address
+	sourceBurst = 2 * messages.MaxChunks
+	maxSources  = 4096 // rate buckets kept; more resets the table
+	maxWindows  = 4096 // replay windows kept; more resets the table
 )
 
 // reader decodes datagrams in MulticastServer's receive goroutine: it
@@ -92,7 +91,7 @@ func (r *reader) handle(b []byte, src string) {
 	}
 	if !r.modern[src] {
 		if len(r.modern) >= maxSources {
-			clear(r.modern)
+			evictOne(r.modern)
 		}
 		r.modern[src] = true
 	}
@@ -159,7 +158,7 @@ func (r *reader) handleLegacy(b []byte, src string) {
 	if r.modern[src] {
 		// The legacy.announce copy of a modern daemon (or our own): its
 		// real announcements already say it all.
-		r.d.stats.drop("legacy_from_modern")
+		r.d.stats.drop(messages.DropLegacyFromModern)
 		return
 	}
 	disks, err := messages.DecodeLegacy(b)
@@ -177,7 +176,7 @@ func (r *reader) handleLegacy(b []byte, src string) {
 		r.dropped(messages.DropLegacyInvalid, src, "sender address is not usable as a node name")
 		return
 	}
-	r.toInfo(&messages.PeerAnnounced{Node: host, Instance: legacyInstKey, Addr: src, Full: true,
+	r.toInfo(&messages.PeerAnnounced{Node: host, Instance: messages.LegacyInstance, Addr: src, Full: true,
 		Gen: r.d.seq.Add(1), Legacy: true, Disks: disks, At: r.d.now()})
 }
 
@@ -187,7 +186,7 @@ func (r *reader) fresh(env *messages.Envelope) bool {
 	w := r.windows[key]
 	if w == nil {
 		if len(r.windows) >= maxWindows {
-			clear(r.windows)
+			evictOne(r.windows)
 		}
 		w = &replayWindow{}
 		r.windows[key] = w
@@ -236,7 +235,7 @@ func (r *reader) allow(src string) bool {
 	b := r.buckets[src]
 	if b == nil {
 		if len(r.buckets) >= maxSources {
-			clear(r.buckets)
+			evictOne(r.buckets)
 		}
 		b = &bucket{tokens: sourceBurst, last: now}
 		r.buckets[src] = b
@@ -248,6 +247,15 @@ func (r *reader) allow(src string) bool {
 	}
 	b.tokens--
 	return true
+}
+
+// evictOne removes one entry (Go's map order is random), so that a full
+// table forgets one sender rather than all of them at once.
+func evictOne[V any](m map[string]V) {
+	for k := range m {
+		delete(m, k)
+		return
+	}
 }
 
 type bucket struct {

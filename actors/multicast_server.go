@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"strings"
 	"sync"
 	"time"
 
@@ -138,7 +139,12 @@ func (a *MulticastServer) release() {
 // An inventory that cannot be split into chunks is refused, loudly, never
 // cut; peers keep the previous generation.
 func (a *MulticastServer) setInventory(disks []messages.Disk) {
-	parts, err := messages.SplitInventory(a.d.id.Node, a.d.id.Instance, agent(a.d.id.Version), disks)
+	node, inst, ag := a.d.id.Node, a.d.id.Instance, agent(a.d.id.Version)
+	disks, problems := messages.FitDisks(node, inst, ag, disks)
+	for _, p := range problems {
+		a.log.Error("local inventory not announced whole", "problem", p)
+	}
+	parts, err := messages.SplitInventory(node, inst, ag, disks)
 	if err != nil {
 		a.d.stats.setAnnounce(func(s *messages.AnnounceStatus) { s.Error = err.Error() })
 		a.log.Error("local inventory not announced: too large", "error", err, "disks", len(disks))
@@ -153,7 +159,7 @@ func (a *MulticastServer) setInventory(disks []messages.Disk) {
 	for i := range parts {
 		a.sendChunk(i)
 	}
-	a.d.stats.setAnnounce(func(s *messages.AnnounceStatus) { s.Error = "" })
+	a.d.stats.setAnnounce(func(s *messages.AnnounceStatus) { s.Error = strings.Join(problems, "; ") })
 	a.announce()
 }
 
@@ -167,7 +173,7 @@ func (a *MulticastServer) announce() {
 			s.Seq, s.Last, s.Gen, s.Chunks, s.Disks = a.d.seq.Load(), now, a.gen, len(a.parts), a.count
 		})
 	}
-	if a.d.cfg.Legacy.Announce {
+	if a.d.cfg.Legacy.Announce && len(a.d.keys) == 0 {
 		a.announceLegacy()
 	}
 }

@@ -92,7 +92,7 @@ func (a *Session) Receive(c actor.Context) {
 }
 
 func (a *Session) greet(c actor.Context) {
-	fmt.Fprintf(a.w, "diskd-actors %s on %s ready (protocol 1); type \"help\"\n", a.d.id.Version, a.d.id.Node)
+	fmt.Fprintf(a.w, "diskd-actors %s on %s ready (line protocol 1); type \"help\"\n", a.d.id.Version, a.d.id.Node)
 	if !a.flush(c) {
 		return
 	}

@@ -184,7 +184,7 @@ func validStateTime(t time.Time, required bool) error {
 
 // validStateInstance accepts "" (a peer restored but not heard since).
 func validStateInstance(s string) bool {
-	return s == "" || len(s) == 16 && strings.Trim(s, "0123456789abcdef") == ""
+	return s == "" || s == messages.LegacyInstance || len(s) == 16 && strings.Trim(s, "0123456789abcdef") == ""
 }
 
 // validStateText holds free-form fields to the rules of disk fields.

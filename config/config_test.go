@@ -325,7 +325,7 @@ func TestYAML_roundTrip(t *testing.T) {
 	odd.Mounts.Interval = 250 * time.Millisecond
 	odd.Auth.Keys = []string{testKey, strings.TrimRight(testKey, "=")}
 	odd.Auth.KeyFiles = []string{"/etc/diskd/key", "/tmp/with space/# key: {x}"}
-	odd.Legacy = Legacy{Accept: false, Announce: true}
+	odd.Legacy = Legacy{Accept: false, Announce: false}
 	configs := map[string]*Config{"Default": Default(), "Fast": Fast(), "odd": odd}
 	for _, path := range testdata(t, "valid") {
 		c, err := Load(path)

@@ -133,6 +133,10 @@ func (c *Config) problems() []*KeyError {
 		}
 	}
 
+	if c.Legacy.Announce && (len(c.Auth.Keys) > 0 || len(c.Auth.KeyFiles) > 0) {
+		add("legacy.announce", c.Legacy.Announce, "cannot be used with auth keys: the original's format cannot be signed")
+	}
+
 	switch c.Log.Level {
 	case "debug", "info", "warn", "error":
 	default:

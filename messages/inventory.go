@@ -14,6 +14,9 @@ import (
 // SHA-256 of its JSON encoding. Two nodes that list the same disks in the
 // same order have the same digest.
 func Digest(disks []Disk) string {
+	if disks == nil {
+		disks = []Disk{} // an empty inventory hashes "[]", not "null"
+	}
 	b, _ := json.Marshal(disks) // a []Disk always marshals
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:8])
@@ -52,4 +55,27 @@ func fits(node, instance, agent string, disks []Disk) bool {
 	_, err := EncodeDatagram(&Envelope{Kind: KindChunk, Node: node, Instance: instance, Seq: 1<<64 - 1,
 		Agent: agent, Gen: 1<<64 - 1, Chunks: MaxChunks, Index: MaxChunks - 1, Disks: disks}, make([]byte, MinKeySize))
 	return err == nil
+}
+
+// FitDisks makes every disk small enough for a chunk of its own: a disk
+// whose mount points make it too large is announced without them, and one
+// still too large without them is left out. It returns what it changed, so
+// that the caller can say so loudly; everything else is announced whole.
+func FitDisks(node, instance, agent string, disks []Disk) (fitted []Disk, problems []string) {
+	fitted = make([]Disk, 0, len(disks))
+	for _, d := range disks {
+		if fits(node, instance, agent, []Disk{d}) {
+			fitted = append(fitted, d)
+			continue
+		}
+		bare := d
+		bare.Mounts = nil
+		if fits(node, instance, agent, []Disk{bare}) {
+			fitted = append(fitted, bare)
+			problems = append(problems, fmt.Sprintf("disk %s announced without its %d mount points: too large for a datagram", d.Key(), len(d.Mounts)))
+			continue
+		}
+		problems = append(problems, fmt.Sprintf("disk %s left out: too large for a datagram", d.Key()))
+	}
+	return fitted, problems
 }

@@ -29,6 +29,9 @@ import (
 const (
 	// LegacyPrefix starts every datagram of the original diskd.
 	LegacyPrefix = "diskd:"
+	// LegacyInstance is the instance id given to peers running the
+	// original, which has none.
+	LegacyInstance = "legacy"
 	// MaxLegacyDatagram is the most the original reads from one datagram,
 	// and so the most EncodeLegacy produces.
 	MaxLegacyDatagram = 1500

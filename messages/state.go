@@ -25,6 +25,7 @@ type SavedPeer struct {
 	FirstSeen time.Time `yaml:"first_seen"`
 	LastSeen  time.Time `yaml:"last_seen"`
 	Disks     []Disk    `yaml:"disks"`
+	Legacy    bool      `yaml:"legacy,omitempty"` // the original Perl diskd
 }
 
 // Sighting records the last time and place a disk was seen present.

@@ -83,6 +83,9 @@ const (
 	DropBusy      = "busy"
 	DropPeerLimit = "peer_limit"
 	DropPingLimit = "ping_rate_limited"
+	// DropLegacyFromModern: a legacy copy sent by a daemon whose own
+	// datagrams we already hear (legacy.announce), ignored.
+	DropLegacyFromModern = "legacy_from_modern"
 )
 
 // ErrTooLarge is returned when something does not fit in one datagram. It
@@ -228,8 +231,8 @@ func (e *Envelope) validate() error {
 	if e.Seq == 0 {
 		return errors.New("seq 0: sequence numbers start at 1")
 	}
-	if len(e.Agent) > MaxField || !utf8.ValidString(e.Agent) {
-		return errors.New("agent: too long or not UTF-8")
+	if err := validField(e.Agent); err != nil {
+		return fmt.Errorf("agent: %v", err)
 	}
 	v2Announce := e.V == 2 && e.Kind == KindAnnounce
 	switch {

@@ -92,6 +92,11 @@ func runDemo(args []string, stdout, stderr io.Writer) int {
 		cfg.Peer.Timeout = 15 * time.Second
 		cfg.Blkid.Command = []string{"cat", blkidFile}
 		cfg.StateFile = filepath.Join(home, "state.yaml")
+		cfg.Mounts.File = filepath.Join(home, "mountinfo")
+		if err := os.WriteFile(cfg.Mounts.File, nil, 0o600); err != nil {
+			fmt.Fprintln(stderr, "diskd-actors demo:", err)
+			return exitError
+		}
 		b, err := cfg.YAML()
 		if err != nil {
 			fmt.Fprintln(stderr, "diskd-actors demo:", err)
