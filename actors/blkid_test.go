@@ -2,7 +2,6 @@ package actors
 
 import (
 	"bytes"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"os"
@@ -15,13 +14,6 @@ import (
 )
 
 var updateGolden = flag.Bool("update", false, "rewrite testdata/blkid/*.golden.json from what ParseBlkid returns")
-
-// blkidGolden is the expected outcome of one testdata/blkid case: the disks,
-// or a substring of the error.
-type blkidGolden struct {
-	Disks []messages.Disk
-	Error string `json:"error"`
-}
 
 // blkidCase reads the mode of a testdata/blkid case from its name,
 // <format>_<raw|escaped>_<what>.
@@ -59,10 +51,10 @@ func TestParseBlkid(t *testing.T) {
 			disks, err := ParseBlkid(data, raw)
 			goldenPath := strings.TrimSuffix(in, ".txt") + ".golden.json"
 			if *updateGolden {
-				writeBlkidGolden(t, goldenPath, disks, err)
+				writeGolden(t, goldenPath, disks, err)
 				return
 			}
-			want := readBlkidGolden(t, goldenPath)
+			want := readGolden[messages.Disk](t, goldenPath, "go test ./actors -run TestParseBlkid -update")
 			if want.Error != "" {
 				if err == nil || !strings.Contains(err.Error(), want.Error) {
 					t.Fatalf("got %v, %v, want an error containing %q", disks, err, want.Error)
@@ -70,52 +62,13 @@ func TestParseBlkid(t *testing.T) {
 				return
 			}
 			if err != nil {
-				t.Fatalf("got error %v, want %v", err, want.Disks)
+				t.Fatalf("got error %v, want %v", err, want.Items)
 			}
-			if !messages.DisksEqual(disks, want.Disks) {
-				t.Fatalf("got %+v, want %+v", disks, want.Disks)
+			if !messages.DisksEqual(disks, want.Items) {
+				t.Fatalf("got %+v, want %+v", disks, want.Items)
 			}
 		})
 	}
-}
-
-func writeBlkidGolden(t *testing.T, path string, disks []messages.Disk, err error) {
-	t.Helper()
-	var v any = disks
-	if err != nil {
-		v = map[string]string{"error": err.Error()}
-	}
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(v); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
-		t.Fatal(err)
-	}
-}
-
-func readBlkidGolden(t *testing.T, path string) blkidGolden {
-	t.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./actors -run TestParseBlkid -update to create it)", err)
-	}
-	var g blkidGolden
-	if b = bytes.TrimSpace(b); len(b) > 0 && b[0] == '[' {
-		err = json.Unmarshal(b, &g.Disks)
-	} else {
-		err = json.Unmarshal(b, &g)
-		if err == nil && g.Error == "" {
-			err = fmt.Errorf("want a list of disks or {\"error\": \"...\"}")
-		}
-	}
-	if err != nil {
-		t.Fatalf("%s: %v", path, err)
-	}
-	return g
 }
 
 // blkidEncode prints v as blkid (util-linux 2.38 safe_print) does without

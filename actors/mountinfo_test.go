@@ -1,8 +1,6 @@
 package actors
 
 import (
-	"bytes"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"os"
@@ -15,13 +13,6 @@ import (
 )
 
 var updateMountinfo = flag.Bool("update-mountinfo", false, "rewrite testdata/mountinfo/*.golden.json from what ParseMountinfo returns")
-
-// mountinfoGolden is the expected outcome of one testdata/mountinfo case:
-// the entries, or a substring of the error.
-type mountinfoGolden struct {
-	Entries []messages.MountEntry
-	Error   string `json:"error"`
-}
 
 func mountinfoCases(t testing.TB) []string {
 	t.Helper()
@@ -43,10 +34,10 @@ func TestParseMountinfo(t *testing.T) {
 			entries, err := ParseMountinfo(data)
 			goldenPath := strings.TrimSuffix(in, ".txt") + ".golden.json"
 			if *updateMountinfo || *updateGolden {
-				writeMountinfoGolden(t, goldenPath, entries, err)
+				writeGolden(t, goldenPath, entries, err)
 				return
 			}
-			want := readMountinfoGolden(t, goldenPath)
+			want := readGolden[messages.MountEntry](t, goldenPath, "go test ./actors -run TestParseMountinfo -update-mountinfo")
 			if want.Error != "" {
 				if err == nil || !strings.Contains(err.Error(), want.Error) {
 					t.Fatalf("got %v, %v, want an error containing %q", entries, err, want.Error)
@@ -54,54 +45,13 @@ func TestParseMountinfo(t *testing.T) {
 				return
 			}
 			if err != nil {
-				t.Fatalf("got error %v, want %+v", err, want.Entries)
+				t.Fatalf("got error %v, want %+v", err, want.Items)
 			}
-			if !slices.Equal(entries, want.Entries) {
-				t.Fatalf("got %+v, want %+v", entries, want.Entries)
+			if !slices.Equal(entries, want.Items) {
+				t.Fatalf("got %+v, want %+v", entries, want.Items)
 			}
 		})
 	}
-}
-
-func writeMountinfoGolden(t *testing.T, path string, entries []messages.MountEntry, err error) {
-	t.Helper()
-	var v any = entries
-	if err != nil {
-		v = map[string]string{"error": err.Error()}
-	} else if entries == nil {
-		v = []messages.MountEntry{}
-	}
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(v); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
-		t.Fatal(err)
-	}
-}
-
-func readMountinfoGolden(t *testing.T, path string) mountinfoGolden {
-	t.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./actors -run TestParseMountinfo -update-mountinfo to create it)", err)
-	}
-	var g mountinfoGolden
-	if b = bytes.TrimSpace(b); len(b) > 0 && b[0] == '[' {
-		err = json.Unmarshal(b, &g.Entries)
-	} else {
-		err = json.Unmarshal(b, &g)
-		if err == nil && g.Error == "" {
-			err = fmt.Errorf("want a list of entries or {\"error\": \"...\"}")
-		}
-	}
-	if err != nil {
-		t.Fatalf("%s: %v", path, err)
-	}
-	return g
 }
 
 // mountinfoLine prints e as the kernel does, with every byte that could
