@@ -58,16 +58,14 @@ func (a *Info) where(q string) *messages.WhereResult {
 	res := &messages.WhereResult{Query: q, Matches: []messages.NodeDisk{}, LastSeen: []messages.Seen{}}
 	present := map[string]bool{} // disk keys present anywhere now
 	uuidNodes := map[string]map[string]bool{}
-	for _, nd := range a.inventory() {
-		if matches(nd.Disk, q) {
-			res.Matches = append(res.Matches, nd)
-			present[nd.Key()] = true
-			if nd.UUID != "" {
-				if uuidNodes[nd.UUID] == nil {
-					uuidNodes[nd.UUID] = map[string]bool{}
-				}
-				uuidNodes[nd.UUID][nd.Node] = true
+	res.Matches = append(res.Matches, a.matching(q)...)
+	for _, nd := range res.Matches {
+		present[nd.Key()] = true
+		if nd.UUID != "" {
+			if uuidNodes[nd.UUID] == nil {
+				uuidNodes[nd.UUID] = map[string]bool{}
 			}
+			uuidNodes[nd.UUID][nd.Node] = true
 		}
 	}
 	for u, nodes := range uuidNodes {
@@ -85,6 +83,30 @@ func (a *Info) where(q string) *messages.WhereResult {
 	}
 	sort.Slice(res.LastSeen, func(i, j int) bool { return res.LastSeen[i].At.After(res.LastSeen[j].At) })
 	return res
+}
+
+// matching lists the disks present now that match q, without copying the
+// whole inventory: where must stay cheap with thousands of disks.
+func (a *Info) matching(q string) []messages.NodeDisk {
+	var out []messages.NodeDisk
+	for _, d := range a.st.local {
+		if matches(d, q) {
+			out = append(out, messages.NodeDisk{Node: a.id.Node, Local: true, Disk: d})
+		}
+	}
+	now := a.now()
+	for _, name := range a.peerNames() {
+		p := a.st.peers[name]
+		if a.stateOf(p, now) == messages.PeerDown {
+			continue
+		}
+		for _, d := range p.disks {
+			if matches(d, q) {
+				out = append(out, messages.NodeDisk{Node: name, Disk: d})
+			}
+		}
+	}
+	return out
 }
 
 // duplicateUUIDs lists UUIDs present on more than one node now.
