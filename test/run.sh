@@ -32,5 +32,12 @@ go run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...
 echo "== go test -race"
 go test -race -count=1 ./...
 
+# The benchmarks (test/bench) with tiny sizes: checks that each completes,
+# no timing assertions. The full run is DISKD_BENCH=full (docs/benchmarks.md).
+echo "== benchmarks, short variant"
+DISKD_BENCH=short go test -race -count=1 -v -run '^TestBench' ./test/bench
+# The load benchmarks (scale, ingest) once each, ingest at one small rate.
+DISKD_INGEST_RATES=2000 go test -count=1 -run '^$' -bench 'Scale|Ingest' -benchtime 1x ./test/loadgen
+
 bash test/fuzz.sh "$FUZZTIME"
 echo "== all tests passed"

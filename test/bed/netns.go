@@ -1,0 +1,131 @@
+package bed
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"sync/atomic"
+)
+
+// netnsIface is the name of each host's veth inside its namespace.
+const netnsIface = "veth0"
+
+// netnsPrefix starts the name of every namespace a bed creates:
+// dbed-PID-N-br (the bridge) and dbed-PID-N-hI (host I), where PID is the
+// test process and N counts the beds it made.
+const netnsPrefix = "dbed-"
+
+var netnsSeq atomic.Int64
+
+// netnsNet is one bed's namespaces: a bridge namespace holding br0 and the
+// host-side ends of the veth pairs, and one namespace per host.
+type netnsNet struct {
+	bridgeNS string
+	hostNS   []string
+	addr     []string
+	made     []string // namespaces created, for close
+}
+
+// newNetnsNet creates a bridge namespace and n host namespaces. Every link
+// is created directly inside the namespaces (`ip -n NS link add … netns
+// OTHER`), never in the root namespace. Addresses are 198.18.x.y/15 (the
+// range reserved for network tests); each host routes 224.0.0.0/4 through
+// its veth, so multicast crosses the bridge and nothing else. IGMP snooping
+// is off on the bridge: every port gets every group, with no querier
+// needed.
+func newNetnsNet(n int) (*netnsNet, error) {
+	sweepStaleNamespaces()
+	base := fmt.Sprintf("%s%d-%d", netnsPrefix, os.Getpid(), netnsSeq.Add(1))
+	nn := &netnsNet{bridgeNS: base + "-br"}
+	if err := nn.add(nn.bridgeNS); err != nil {
+		return nn, err
+	}
+	br := func(args ...string) error { return ip(append([]string{"-n", nn.bridgeNS}, args...)...) }
+	if err := br("link", "add", "br0", "type", "bridge", "mcast_snooping", "0"); err != nil {
+		return nn, err
+	}
+	if err := br("link", "set", "br0", "up"); err != nil {
+		return nn, err
+	}
+	for i := range n {
+		ns := fmt.Sprintf("%s-h%d", base, i)
+		addr := fmt.Sprintf("198.18.%d.%d", i/250, 1+i%250)
+		nn.hostNS, nn.addr = append(nn.hostNS, ns), append(nn.addr, addr)
+		if err := nn.add(ns); err != nil {
+			return nn, err
+		}
+		port := fmt.Sprintf("p%d", i) // the bridge end, in the bridge namespace
+		h := func(args ...string) error { return ip(append([]string{"-n", ns}, args...)...) }
+		for _, err := range []error{
+			br("link", "add", port, "type", "veth", "peer", "name", netnsIface, "netns", ns),
+			br("link", "set", port, "master", "br0"),
+			br("link", "set", port, "up"),
+			h("link", "set", "lo", "up"),
+			h("addr", "add", addr+"/15", "dev", netnsIface),
+			h("link", "set", netnsIface, "up"),
+			h("route", "add", "224.0.0.0/4", "dev", netnsIface),
+		} {
+			if err != nil {
+				return nn, err
+			}
+		}
+	}
+	return nn, nil
+}
+
+func (nn *netnsNet) add(ns string) error {
+	if err := ip("netns", "add", ns); err != nil {
+		return err
+	}
+	nn.made = append(nn.made, ns)
+	return nil
+}
+
+// close deletes the namespaces; their veths and the bridge go with them.
+// The daemons must have been stopped first.
+func (nn *netnsNet) close() error {
+	var errs []error
+	for i := len(nn.made) - 1; i >= 0; i-- {
+		if err := ip("netns", "del", nn.made[i]); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	nn.made = nil
+	return errors.Join(errs...)
+}
+
+// sweepStaleNamespaces deletes namespaces left by bed processes that died
+// without cleaning up (their PID no longer exists). Their daemons died with
+// them (parent-death signal).
+func sweepStaleNamespaces() {
+	out, err := exec.Command("ip", "netns", "list").Output()
+	if err != nil {
+		return
+	}
+	for _, l := range strings.Split(string(out), "\n") {
+		f := strings.Fields(l)
+		if len(f) == 0 || !strings.HasPrefix(f[0], netnsPrefix) {
+			continue
+		}
+		pidStr, _, _ := strings.Cut(strings.TrimPrefix(f[0], netnsPrefix), "-")
+		pid, err := strconv.Atoi(pidStr)
+		if err != nil || pid == os.Getpid() {
+			continue
+		}
+		if _, err := os.Stat(fmt.Sprintf("/proc/%d", pid)); errors.Is(err, os.ErrNotExist) {
+			ip("netns", "del", f[0])
+		}
+	}
+}
+
+// ip runs the ip command.
+func ip(args ...string) error {
+	out, err := exec.Command("ip", args...).CombinedOutput()
+	if err != nil {
+		return fmt.Errorf("ip %s: %v: %s", strings.Join(args, " "), err, strings.TrimSpace(string(out)))
+	}
+	return nil
+}
