@@ -188,8 +188,15 @@ func attachMounts(disks []messages.Disk, mounts []messages.MountEntry) []message
 // order; down peers' disks are only "last seen".
 func (a *Info) inventory() []messages.NodeDisk {
 	out := make([]messages.NodeDisk, 0, len(a.st.local))
+	a.eachPresent(func(nd messages.NodeDisk) { out = append(out, nd) })
+	return out
+}
+
+// eachPresent calls f for every disk present now, in inventory order,
+// without copying the inventory.
+func (a *Info) eachPresent(f func(messages.NodeDisk)) {
 	for _, d := range a.st.local {
-		out = append(out, messages.NodeDisk{Node: a.id.Node, Local: true, Disk: d})
+		f(messages.NodeDisk{Node: a.id.Node, Local: true, Disk: d})
 	}
 	now := a.now()
 	for _, name := range a.peerNames() {
@@ -198,10 +205,9 @@ func (a *Info) inventory() []messages.NodeDisk {
 			continue
 		}
 		for _, d := range p.disks {
-			out = append(out, messages.NodeDisk{Node: name, Disk: d})
+			f(messages.NodeDisk{Node: name, Disk: d})
 		}
 	}
-	return out
 }
 
 func (a *Info) peerNames() []string {

@@ -89,23 +89,11 @@ func (a *Info) where(q string) *messages.WhereResult {
 // whole inventory: where must stay cheap with thousands of disks.
 func (a *Info) matching(q string) []messages.NodeDisk {
 	var out []messages.NodeDisk
-	for _, d := range a.st.local {
-		if matches(d, q) {
-			out = append(out, messages.NodeDisk{Node: a.id.Node, Local: true, Disk: d})
+	a.eachPresent(func(nd messages.NodeDisk) {
+		if matches(nd.Disk, q) {
+			out = append(out, nd)
 		}
-	}
-	now := a.now()
-	for _, name := range a.peerNames() {
-		p := a.st.peers[name]
-		if a.stateOf(p, now) == messages.PeerDown {
-			continue
-		}
-		for _, d := range p.disks {
-			if matches(d, q) {
-				out = append(out, messages.NodeDisk{Node: name, Disk: d})
-			}
-		}
-	}
+	})
 	return out
 }
 

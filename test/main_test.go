@@ -18,6 +18,8 @@ import (
 	"time"
 
 	"golang.org/x/net/ipv4"
+
+	"github.com/diskd-actors/diskd-actors/test/bed"
 )
 
 // bin is the diskd-actors binary built once for the package, with the
@@ -136,35 +138,7 @@ func freeUDPPort(t *testing.T) int {
 
 // exportDisk renders one disk in blkid's escaped export format.
 func exportDisk(dev, uuid, label, typ string) string {
-	// As blkid's safe_print: high bytes as M-, control characters as ^,
-	// then a backslash before shell-special characters.
-	esc := func(s string) string {
-		var b strings.Builder
-		for i := 0; i < len(s); i++ {
-			c := s[i]
-			if c >= 128 {
-				b.WriteString("M-")
-				c -= 128
-			}
-			if c < 32 || c == 0x7f {
-				b.WriteByte('^')
-				c ^= 0x40
-			}
-			if strings.IndexByte(" \\\"'$`<>", c) >= 0 {
-				b.WriteByte('\\')
-			}
-			b.WriteByte(c)
-		}
-		return b.String()
-	}
-	s := "DEVNAME=" + dev + "\n"
-	if label != "" {
-		s += "LABEL=" + esc(label) + "\n"
-	}
-	if uuid != "" {
-		s += "UUID=" + uuid + "\n"
-	}
-	return s + "TYPE=" + typ + "\n\n"
+	return bed.ExportFormat([]bed.Disk{{Device: dev, UUID: uuid, Label: label, Type: typ}})
 }
 
 type daemonOpt func(*daemonConf)

@@ -35,11 +35,11 @@ func UUID(host, n int) string {
 	return fmt.Sprintf("%08x-bed0-4000-8000-%012x", host, n)
 }
 
-// exportFormat renders disks as `blkid -o export` prints them: KEY=value
+// ExportFormat renders disks as `blkid -o export` prints them: KEY=value
 // lines, a blank line after each device, values escaped as blkid's
 // safe_print does (high bytes as M-, control characters as ^, a backslash
 // before shell-special characters).
-func exportFormat(disks []Disk) string {
+func ExportFormat(disks []Disk) string {
 	var b strings.Builder
 	for _, d := range disks {
 		b.WriteString("DEVNAME=" + d.Device + "\n")

@@ -223,7 +223,7 @@ func (h *Host) Restart() error {
 func (h *Host) ChangeDisks(disks []Disk) error {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	if err := writeAtomic(h.BlkidFile, exportFormat(disks)); err != nil {
+	if err := writeAtomic(h.BlkidFile, ExportFormat(disks)); err != nil {
 		return err
 	}
 	if err := writeAtomic(h.MountsFile, mountTable(disks)); err != nil {
