@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/diskd-actors/diskd-actors/messages"
+	"github.com/diskd-actors/diskd-actors/messages/wire"
 )
 
 // Limits of the assembler, so that memory stays bounded whatever arrives.
@@ -57,7 +58,7 @@ func (as *assembler) older(node string, id genID) bool {
 // onAnnounce handles a summary. It reports whether the generation is
 // stale, and the chunk indexes to request (nil: nothing to ask; empty:
 // all).
-func (as *assembler) onAnnounce(e *messages.Envelope) (stale bool, ask []int) {
+func (as *assembler) onAnnounce(e *wire.Envelope) (stale bool, ask []int) {
 	id := genID{e.Instance, e.Gen}
 	if as.known[e.Node] == id {
 		return false, nil
@@ -86,7 +87,7 @@ func (as *assembler) onAnnounce(e *messages.Envelope) (stale bool, ask []int) {
 
 // onChunk stores a chunk; when it completes its generation, the whole
 // inventory is returned with done set. stale and bad report drops.
-func (as *assembler) onChunk(e *messages.Envelope) (disks []messages.Disk, done, stale, busy bool) {
+func (as *assembler) onChunk(e *wire.Envelope) (disks []messages.Disk, done, stale, busy bool) {
 	id := genID{e.Instance, e.Gen}
 	if as.known[e.Node] == id {
 		return nil, false, false, false // a duplicate of a delivered generation
@@ -101,7 +102,7 @@ func (as *assembler) onChunk(e *messages.Envelope) (disks []messages.Disk, done,
 	if p.got[e.Index] != nil {
 		return nil, false, false, false
 	}
-	if as.buffered+len(e.Disks) > maxBufferedDisks || p.disks+len(e.Disks) > messages.MaxDisksPerPeer {
+	if as.buffered+len(e.Disks) > maxBufferedDisks || p.disks+len(e.Disks) > wire.MaxDisksPerPeer {
 		as.drop(e.Node)
 		return nil, false, false, true
 	}

@@ -6,19 +6,20 @@ import (
 	"time"
 
 	"github.com/diskd-actors/diskd-actors/messages"
+	"github.com/diskd-actors/diskd-actors/messages/wire"
 )
 
 // chunksOf builds the chunk envelopes of one generation of n disks, in
 // parts of per disks.
-func chunksOf(node, inst string, gen uint64, n, per int) []*messages.Envelope {
-	var out []*messages.Envelope
+func chunksOf(node, inst string, gen uint64, n, per int) []*wire.Envelope {
+	var out []*wire.Envelope
 	total := (n + per - 1) / per
 	for i := range total {
 		var disks []messages.Disk
 		for j := i * per; j < min(n, (i+1)*per); j++ {
 			disks = append(disks, messages.Disk{UUID: fmt.Sprintf("u%d-%d", gen, j)})
 		}
-		out = append(out, &messages.Envelope{Kind: messages.KindChunk, Node: node, Instance: inst, Gen: gen, Chunks: total, Index: i, Disks: disks})
+		out = append(out, &wire.Envelope{Kind: wire.KindChunk, Node: node, Instance: inst, Gen: gen, Chunks: total, Index: i, Disks: disks})
 	}
 	return out
 }
@@ -34,12 +35,12 @@ func TestAssembler_ReorderedDuplicatedAndStale(t *testing.T) {
 		}
 	}
 	// The announce arrives with a chunk still missing: ask for it.
-	stale, ask := as.onAnnounce(&messages.Envelope{Node: "n", Instance: "i1", Gen: 2, Chunks: 4})
+	stale, ask := as.onAnnounce(&wire.Envelope{Node: "n", Instance: "i1", Gen: 2, Chunks: 4})
 	if stale || len(ask) != 1 || ask[0] != 2 {
 		t.Fatalf("announce with chunk 2 missing: stale=%v ask=%v, want [2]", stale, ask)
 	}
 	// Asked again at once: nothing, the ask is rate-limited.
-	if _, ask := as.onAnnounce(&messages.Envelope{Node: "n", Instance: "i1", Gen: 2, Chunks: 4}); ask != nil {
+	if _, ask := as.onAnnounce(&wire.Envelope{Node: "n", Instance: "i1", Gen: 2, Chunks: 4}); ask != nil {
 		t.Errorf("second announce within askEvery: ask=%v, want nil", ask)
 	}
 	disks, done, _, _ := as.onChunk(cs[2])
@@ -54,15 +55,15 @@ func TestAssembler_ReorderedDuplicatedAndStale(t *testing.T) {
 	if _, _, stale, _ := as.onChunk(chunksOf("n", "i1", 1, 3, 3)[0]); !stale {
 		t.Errorf("older generation: not stale")
 	}
-	if stale, _ := as.onAnnounce(&messages.Envelope{Node: "n", Instance: "i1", Gen: 1, Chunks: 1}); !stale {
+	if stale, _ := as.onAnnounce(&wire.Envelope{Node: "n", Instance: "i1", Gen: 1, Chunks: 1}); !stale {
 		t.Errorf("older announce: not stale")
 	}
 	// The announced generation already delivered: nothing to ask.
-	if _, ask := as.onAnnounce(&messages.Envelope{Node: "n", Instance: "i1", Gen: 2, Chunks: 4}); ask != nil {
+	if _, ask := as.onAnnounce(&wire.Envelope{Node: "n", Instance: "i1", Gen: 2, Chunks: 4}); ask != nil {
 		t.Errorf("announce of the delivered generation: ask=%v", ask)
 	}
 	// A new instance (a restart) starts from generation 1 again.
-	if _, ask := as.onAnnounce(&messages.Envelope{Node: "n", Instance: "i2", Gen: 1, Chunks: 1}); ask == nil || len(ask) != 0 {
+	if _, ask := as.onAnnounce(&wire.Envelope{Node: "n", Instance: "i2", Gen: 1, Chunks: 1}); ask == nil || len(ask) != 0 {
 		t.Errorf("announce of a restarted instance: ask=%v, want all", ask)
 	}
 	if disks, done, _, _ := as.onChunk(chunksOf("n", "i2", 1, 2, 3)[0]); !done || len(disks) != 2 {
@@ -87,7 +88,7 @@ func TestAssembler_BoundedMemory(t *testing.T) {
 	// Many nodes each starting a huge generation and never finishing it.
 	for n := range maxAssemblies + 50 {
 		for _, c := range chunksOf(fmt.Sprintf("n%d", n), "i", 1, 256, 128)[:1] {
-			c.Chunks = messages.MaxChunks
+			c.Chunks = wire.MaxChunks
 			as.onChunk(c)
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/diskd-actors/diskd-actors/messages"
+	"github.com/diskd-actors/diskd-actors/messages/wire"
 )
 
 // Limits on what ParseBlkid accepts. Labels come from filesystems anyone
@@ -15,7 +16,7 @@ import (
 const (
 	maxBlkidOutput  = 4 << 20 // bytes of output
 	maxBlkidDevices = 4096
-	maxBlkidValue   = messages.MaxField // bytes of one decoded value or device name: what a datagram carries
+	maxBlkidValue   = wire.MaxField // bytes of one decoded value or device name: what a datagram carries
 )
 
 // Escaped characters: without -d, blkid puts a backslash before these

@@ -13,6 +13,7 @@ import (
 
 	"github.com/diskd-actors/diskd-actors/config"
 	"github.com/diskd-actors/diskd-actors/messages"
+	"github.com/diskd-actors/diskd-actors/messages/wire"
 )
 
 func TestMain(m *testing.M) {
@@ -174,7 +175,7 @@ func TestDaemon_HostileDatagramsCounted(t *testing.T) {
 	for _, junk := range []string{"", "diskd:[1, 2, 3]", "{", `{"v":9}`, `{"v":1,"kind":"announce","node":"x y"}`, strings.Repeat("x", 2000)} {
 		h.inject([]byte(junk))
 	}
-	want := map[string]uint64{messages.DropMalformed: 2, messages.DropLegacyInvalid: 1, messages.DropVersion: 1, messages.DropInvalid: 1, messages.DropOversize: 1}
+	want := map[string]uint64{wire.DropMalformed: 2, wire.DropLegacyInvalid: 1, wire.DropVersion: 1, wire.DropInvalid: 1, wire.DropOversize: 1}
 	waitFor(t, "drops counted", func() bool {
 		d := a.deps.stats.dropsSnapshot()
 		for k, v := range want {
@@ -192,7 +193,7 @@ func TestDaemon_HostileDatagramsCounted(t *testing.T) {
 	h.inject(b)
 	waitFor(t, "b known", func() bool { return len(inventory(t, a)) == 2 })
 	h.inject(b)
-	waitFor(t, "replay counted", func() bool { return a.deps.stats.dropsSnapshot()[messages.DropReplay] == 1 })
+	waitFor(t, "replay counted", func() bool { return a.deps.stats.dropsSnapshot()[wire.DropReplay] == 1 })
 }
 
 // encodeForTest builds a version 1 announcement of a single disk.

@@ -10,6 +10,7 @@ import (
 	"github.com/asynkron/protoactor-go/actor"
 
 	"github.com/diskd-actors/diskd-actors/messages"
+	"github.com/diskd-actors/diskd-actors/messages/wire"
 )
 
 // Info owns everything the daemon knows: this host's disks and mounts, the
@@ -173,8 +174,8 @@ func attachMounts(disks []messages.Disk, mounts []messages.MountEntry) []message
 		d.Mounts = nil
 		for _, m := range mounts {
 			// A mount point too long for the wire is left out, not cut.
-			long := len(m.Path) > messages.MaxField || len(m.FSType) > messages.MaxField
-			if d.Device != "" && (m.Source == d.Device || m.Resolved == d.Device) && !long && len(d.Mounts) < messages.MaxMountsPerDisk {
+			long := len(m.Path) > wire.MaxField || len(m.FSType) > wire.MaxField
+			if d.Device != "" && (m.Source == d.Device || m.Resolved == d.Device) && !long && len(d.Mounts) < wire.MaxMountsPerDisk {
 				d.Mounts = append(d.Mounts, messages.Mount{Path: m.Path, FSType: m.FSType, ReadOnly: m.ReadOnly})
 			}
 		}
@@ -247,7 +248,7 @@ func (a *Info) status() *messages.Status {
 func (a *Info) localhost() *messages.Localhost {
 	return &messages.Localhost{
 		Node: a.id.Node, Instance: a.id.Instance, Version: a.id.Version,
-		Protocol: messages.ProtocolVersion, Addresses: hostAddresses(),
+		Protocol: wire.ProtocolVersion, Addresses: hostAddresses(),
 		Socket: a.id.Socket, Group: a.id.Group, Interface: a.id.Interface,
 	}
 }

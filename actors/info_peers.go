@@ -7,6 +7,7 @@ import (
 	"github.com/asynkron/protoactor-go/actor"
 
 	"github.com/diskd-actors/diskd-actors/messages"
+	"github.com/diskd-actors/diskd-actors/messages/wire"
 )
 
 // Limits on what Info keeps of peers, so memory stays bounded whatever
@@ -71,11 +72,11 @@ func (a *Info) handlePeerAnnounced(c actor.Context, m *messages.PeerAnnounced) {
 	a.d.stats.infoQueue.Add(-1)
 	p := a.st.peers[m.Node]
 	if p == nil && len(a.st.peers) >= maxPeers {
-		a.d.stats.drop(messages.DropPeerLimit)
+		a.d.stats.drop(wire.DropPeerLimit)
 		return
 	}
 	if p != nil && m.Full && p.info.Instance == m.Instance && m.Gen <= p.gen {
-		a.d.stats.drop(messages.DropStale)
+		a.d.stats.drop(wire.DropStale)
 		return
 	}
 	significant := false

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/diskd-actors/diskd-actors/messages"
+	"github.com/diskd-actors/diskd-actors/messages/wire"
 )
 
 // fakeClock is a clock tests move by hand.
@@ -87,9 +88,9 @@ func TestInfo_RestartedPeerNewGenerations(t *testing.T) {
 	waitFor(t, "a knows its disk", func() bool { return len(inventory(t, a)) == 1 })
 	send := func(inst string, seq, gen uint64, label string, announceFirst bool) {
 		disks := []messages.Disk{{UUID: "uuid-" + label, Label: label}}
-		order := []*messages.Envelope{
-			{Kind: messages.KindChunk, Gen: gen, Chunks: 1, Disks: disks},
-			{Kind: messages.KindAnnounce, Gen: gen, Chunks: 1, Digest: messages.Digest(disks), Count: 1},
+		order := []*wire.Envelope{
+			{Kind: wire.KindChunk, Gen: gen, Chunks: 1, Disks: disks},
+			{Kind: wire.KindAnnounce, Gen: gen, Chunks: 1, Digest: wire.Digest(disks), Count: 1},
 		}
 		if announceFirst {
 			order[0], order[1] = order[1], order[0]
@@ -97,7 +98,7 @@ func TestInfo_RestartedPeerNewGenerations(t *testing.T) {
 		for _, e := range order {
 			e.Node, e.Instance, e.Seq = "p", inst, seq
 			seq++
-			b, err := messages.EncodeDatagram(e, nil)
+			b, err := wire.EncodeDatagram(e, nil)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -12,13 +12,14 @@ import (
 	"github.com/asynkron/protoactor-go/actor"
 
 	"github.com/diskd-actors/diskd-actors/messages"
+	"github.com/diskd-actors/diskd-actors/messages/wire"
 )
 
 // Limits of the reader, so that a flood costs bounded memory and leaves
 // Info free to answer clients.
 const (
 	sourceRate  = 2000 // datagrams per second from one source address
-	sourceBurst = 2 * messages.MaxChunks
+	sourceBurst = 2 * wire.MaxChunks
 	maxSources  = 4096 // rate buckets kept; more resets the table
 	maxWindows  = 4096 // replay windows kept; more resets the table
 )
@@ -63,11 +64,11 @@ func (r *reader) run(wg *sync.WaitGroup) {
 		st.datagramsIn.Add(1)
 		st.bytesIn.Add(uint64(n))
 		if err != nil {
-			r.dropped(messages.DropWrongDest, src, err.Error())
+			r.dropped(wire.DropWrongDest, src, err.Error())
 			continue
 		}
 		if !r.allow(src) {
-			r.dropped(messages.DropRate, src, "more than the per-source rate")
+			r.dropped(wire.DropRate, src, "more than the per-source rate")
 			continue
 		}
 		r.handle(buf[:n], src)
@@ -75,14 +76,14 @@ func (r *reader) run(wg *sync.WaitGroup) {
 }
 
 func (r *reader) handle(b []byte, src string) {
-	env, err := messages.DecodeDatagram(b, r.d.keys)
-	var de *messages.DropError
-	if errors.As(err, &de) && de.Reason == messages.DropLegacy && r.d.legacyOK() {
+	env, err := wire.DecodeDatagram(b, r.d.keys)
+	var de *wire.DropError
+	if errors.As(err, &de) && de.Reason == wire.DropLegacy && r.d.legacyOK() {
 		r.handleLegacy(b, src)
 		return
 	}
 	if err != nil {
-		reason := messages.DropMalformed
+		reason := wire.DropMalformed
 		if de != nil {
 			reason = de.Reason
 		}
@@ -100,7 +101,7 @@ func (r *reader) handle(b []byte, src string) {
 		r.d.stats.ownIn.Add(1)
 		return
 	case env.Node == r.d.id.Node:
-		r.d.stats.drop(messages.DropNodeClash)
+		r.d.stats.drop(wire.DropNodeClash)
 		r.drops.warn("another daemon announces under our node name", "instance", env.Instance, "from", src)
 		if r.d.stats.subscribers.Load() > 0 && r.events.take() {
 			r.d.root.Send(r.d.pids.info, &messages.NodeClash{Instance: env.Instance, Addr: src})
@@ -108,12 +109,12 @@ func (r *reader) handle(b []byte, src string) {
 		return
 	}
 	if !r.fresh(env) {
-		r.dropped(messages.DropReplay, src, "sequence number already seen or too old")
+		r.dropped(wire.DropReplay, src, "sequence number already seen or too old")
 		return
 	}
 	now := r.d.now()
 	switch env.Kind {
-	case messages.KindAnnounce:
+	case wire.KindAnnounce:
 		if env.V == 1 { // the whole inventory in one datagram
 			r.toInfo(&messages.PeerAnnounced{Node: env.Node, Instance: env.Instance, Addr: src, Seq: env.Seq,
 				Agent: env.Agent, Full: true, Gen: env.Seq, Disks: slices.Clip(env.Disks), At: now})
@@ -121,7 +122,7 @@ func (r *reader) handle(b []byte, src string) {
 		}
 		stale, ask := r.asm.onAnnounce(env)
 		if stale {
-			r.dropped(messages.DropStale, src, "announce of an older generation")
+			r.dropped(wire.DropStale, src, "announce of an older generation")
 			return
 		}
 		r.toInfo(&messages.PeerAnnounced{Node: env.Node, Instance: env.Instance, Addr: src, Seq: env.Seq,
@@ -129,25 +130,25 @@ func (r *reader) handle(b []byte, src string) {
 		if ask != nil {
 			r.request(env.Node, env.Gen, ask)
 		}
-	case messages.KindChunk:
+	case wire.KindChunk:
 		disks, done, stale, busy := r.asm.onChunk(env)
 		switch {
 		case stale:
-			r.dropped(messages.DropStale, src, "chunk of an older generation")
+			r.dropped(wire.DropStale, src, "chunk of an older generation")
 		case busy:
-			r.dropped(messages.DropBusy, src, "too many disks being assembled")
+			r.dropped(wire.DropBusy, src, "too many disks being assembled")
 		case done:
 			r.toInfo(&messages.PeerAnnounced{Node: env.Node, Instance: env.Instance, Addr: src, Seq: env.Seq,
 				Agent: env.Agent, Full: true, Gen: env.Gen, Disks: disks, At: now})
 		}
-	case messages.KindRequest:
+	case wire.KindRequest:
 		if env.To == r.d.id.Node {
 			r.d.root.Send(r.self, &chunksWanted{gen: env.Gen, missing: env.Missing})
 		}
-	case messages.KindGoodbye:
+	case wire.KindGoodbye:
 		r.asm.forget(env.Node)
 		r.toInfo(&messages.PeerLeft{Node: env.Node, Instance: env.Instance, Seq: env.Seq, At: now})
-	case messages.KindPing:
+	case wire.KindPing:
 		r.d.root.Send(r.self, &pingReceived{})
 	}
 }
@@ -158,13 +159,13 @@ func (r *reader) handleLegacy(b []byte, src string) {
 	if r.modern[src] {
 		// The legacy.announce copy of a modern daemon (or our own): its
 		// real announcements already say it all.
-		r.d.stats.drop(messages.DropLegacyFromModern)
+		r.d.stats.drop(wire.DropLegacyFromModern)
 		return
 	}
-	disks, err := messages.DecodeLegacy(b)
+	disks, err := wire.DecodeLegacy(b)
 	if err != nil {
-		reason := messages.DropLegacyInvalid
-		var de *messages.DropError
+		reason := wire.DropLegacyInvalid
+		var de *wire.DropError
 		if errors.As(err, &de) {
 			reason = de.Reason
 		}
@@ -172,16 +173,16 @@ func (r *reader) handleLegacy(b []byte, src string) {
 		return
 	}
 	host, _, err := net.SplitHostPort(src)
-	if err != nil || messages.ValidNodeName(host) != nil {
-		r.dropped(messages.DropLegacyInvalid, src, "sender address is not usable as a node name")
+	if err != nil || wire.ValidNodeName(host) != nil {
+		r.dropped(wire.DropLegacyInvalid, src, "sender address is not usable as a node name")
 		return
 	}
-	r.toInfo(&messages.PeerAnnounced{Node: host, Instance: messages.LegacyInstance, Addr: src, Full: true,
+	r.toInfo(&messages.PeerAnnounced{Node: host, Instance: wire.LegacyInstance, Addr: src, Full: true,
 		Gen: r.d.seq.Add(1), Legacy: true, Disks: disks, At: r.d.now()})
 }
 
 // fresh applies the replay window of the sender's instance.
-func (r *reader) fresh(env *messages.Envelope) bool {
+func (r *reader) fresh(env *wire.Envelope) bool {
 	key := env.Node + "/" + env.Instance
 	w := r.windows[key]
 	if w == nil {
@@ -197,7 +198,7 @@ func (r *reader) fresh(env *messages.Envelope) bool {
 // toInfo hands news to Info unless too much is already waiting for it.
 func (r *reader) toInfo(m any) {
 	if r.d.stats.infoQueue.Load() >= maxInfoQueue {
-		r.d.stats.drop(messages.DropBusy)
+		r.d.stats.drop(wire.DropBusy)
 		return
 	}
 	r.d.stats.infoQueue.Add(1)
@@ -206,7 +207,7 @@ func (r *reader) toInfo(m any) {
 
 // request asks node for chunks of generation gen (empty: all).
 func (r *reader) request(node string, gen uint64, missing []int) {
-	b, err := messages.EncodeDatagram(&messages.Envelope{Kind: messages.KindRequest, Node: r.d.id.Node,
+	b, err := wire.EncodeDatagram(&wire.Envelope{Kind: wire.KindRequest, Node: r.d.id.Node,
 		Instance: r.d.id.Instance, Seq: r.d.seq.Add(1), Agent: agent(r.d.id.Version),
 		To: node, Gen: gen, Missing: missing}, r.d.signKey())
 	if err == nil {

@@ -12,6 +12,7 @@ import (
 	"github.com/asynkron/protoactor-go/actor"
 
 	"github.com/diskd-actors/diskd-actors/messages"
+	"github.com/diskd-actors/diskd-actors/messages/wire"
 )
 
 // MulticastServer announces the local inventory to peers and turns their
@@ -72,7 +73,7 @@ func (a *MulticastServer) Receive(c actor.Context) {
 	case *actor.Restarting:
 		a.release()
 	case *actor.Stopping:
-		a.send(&messages.Envelope{Kind: messages.KindGoodbye})
+		a.send(&wire.Envelope{Kind: wire.KindGoodbye})
 		a.release()
 	case *messages.LocalDisks:
 		if m.Ready {
@@ -99,7 +100,7 @@ func (a *MulticastServer) Receive(c actor.Context) {
 			a.lastAnswer = now
 			a.announceSoon(c)
 		} else {
-			a.d.stats.drop(messages.DropPingLimit)
+			a.d.stats.drop(wire.DropPingLimit)
 		}
 	case *readerFailed:
 		panic(fmt.Sprintf("multicast receive: %v", m.err))
@@ -140,11 +141,11 @@ func (a *MulticastServer) release() {
 // cut; peers keep the previous generation.
 func (a *MulticastServer) setInventory(disks []messages.Disk) {
 	node, inst, ag := a.d.id.Node, a.d.id.Instance, agent(a.d.id.Version)
-	disks, problems := messages.FitDisks(node, inst, ag, disks)
+	disks, problems := wire.FitDisks(node, inst, ag, disks)
 	for _, p := range problems {
 		a.log.Error("local inventory not announced whole", "problem", p)
 	}
-	parts, err := messages.SplitInventory(node, inst, ag, disks)
+	parts, err := wire.SplitInventory(node, inst, ag, disks)
 	if err != nil {
 		a.d.stats.setAnnounce(func(s *messages.AnnounceStatus) { s.Error = err.Error() })
 		a.log.Error("local inventory not announced: too large", "error", err, "disks", len(disks))
@@ -154,7 +155,7 @@ func (a *MulticastServer) setInventory(disks []messages.Disk) {
 		return
 	}
 	a.have, a.parts, a.count = true, parts, len(disks)
-	a.gen, a.digest = a.d.gen.Add(1), messages.Digest(disks)
+	a.gen, a.digest = a.d.gen.Add(1), wire.Digest(disks)
 	clear(a.resent)
 	for i := range parts {
 		a.sendChunk(i)
@@ -166,7 +167,7 @@ func (a *MulticastServer) setInventory(disks []messages.Disk) {
 // announce sends the small periodic announcement (and the legacy one).
 func (a *MulticastServer) announce() {
 	a.lastSummary = a.d.now()
-	if a.send(&messages.Envelope{Kind: messages.KindAnnounce, Gen: a.gen, Chunks: len(a.parts),
+	if a.send(&wire.Envelope{Kind: wire.KindAnnounce, Gen: a.gen, Chunks: len(a.parts),
 		Digest: a.digest, Count: a.count}) {
 		now := a.d.now()
 		a.d.stats.setAnnounce(func(s *messages.AnnounceStatus) {
@@ -179,7 +180,7 @@ func (a *MulticastServer) announce() {
 }
 
 func (a *MulticastServer) sendChunk(i int) {
-	a.send(&messages.Envelope{Kind: messages.KindChunk, Gen: a.gen, Chunks: len(a.parts), Index: i, Disks: a.parts[i]})
+	a.send(&wire.Envelope{Kind: wire.KindChunk, Gen: a.gen, Chunks: len(a.parts), Index: i, Disks: a.parts[i]})
 }
 
 // resend answers a request: the chunks asked for, or the announce when the
@@ -211,12 +212,12 @@ func (a *MulticastServer) resend(m *chunksWanted) {
 }
 
 // send signs and sends one datagram, filling in the sender's fields.
-func (a *MulticastServer) send(e *messages.Envelope) bool {
+func (a *MulticastServer) send(e *wire.Envelope) bool {
 	if a.tr == nil {
 		return false
 	}
 	e.Node, e.Instance, e.Seq, e.Agent = a.d.id.Node, a.d.id.Instance, a.d.seq.Add(1), agent(a.d.id.Version)
-	b, err := messages.EncodeDatagram(e, a.d.signKey())
+	b, err := wire.EncodeDatagram(e, a.d.signKey())
 	if err == nil {
 		err = a.tr.Send(b)
 	}
@@ -237,8 +238,8 @@ func (a *MulticastServer) announceLegacy() {
 	for _, p := range a.parts {
 		all = append(all, p...)
 	}
-	b, err := messages.EncodeLegacy(all)
-	if errors.Is(err, messages.ErrLegacyTooLarge) {
+	b, err := wire.EncodeLegacy(all)
+	if errors.Is(err, wire.ErrLegacyTooLarge) {
 		a.drops.warn("legacy announcement skipped: inventory too large for the original's 1500 bytes", "disks", len(all))
 		return
 	}
@@ -259,7 +260,7 @@ func (a *MulticastServer) ping() *messages.PingSent {
 	if wait := pingEvery - now.Sub(a.lastPing); !a.lastPing.IsZero() && wait > 0 {
 		return &messages.PingSent{RetryIn: wait}
 	}
-	if !a.send(&messages.Envelope{Kind: messages.KindPing}) {
+	if !a.send(&wire.Envelope{Kind: wire.KindPing}) {
 		return &messages.PingSent{}
 	}
 	a.lastPing = now

@@ -22,6 +22,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/diskd-actors/diskd-actors/messages"
+	"github.com/diskd-actors/diskd-actors/messages/wire"
 )
 
 const (
@@ -102,7 +103,7 @@ func DecodeState(b []byte) (snap *messages.StateSnapshot, err error) {
 }
 
 func validateState(s *messages.StateSnapshot) error {
-	if err := messages.ValidNodeName(s.Node); err != nil {
+	if err := wire.ValidNodeName(s.Node); err != nil {
 		return fmt.Errorf("node: %v", err)
 	}
 	if err := validStateTime(s.SavedAt, false); err != nil {
@@ -121,13 +122,13 @@ func validateState(s *messages.StateSnapshot) error {
 		return fmt.Errorf("%d sightings, limit %d", len(s.Sightings), maxStateSightings)
 	}
 	for i, g := range s.Sightings {
-		if err := messages.ValidNodeName(g.Node); err != nil {
+		if err := wire.ValidNodeName(g.Node); err != nil {
 			return fmt.Errorf("sightings[%d].node: %v", i, err)
 		}
 		if err := validStateTime(g.At, true); err != nil {
 			return fmt.Errorf("sightings[%d].at: %v", i, err)
 		}
-		if err := messages.ValidDisk(g.Disk); err != nil {
+		if err := wire.ValidDisk(g.Disk); err != nil {
 			return fmt.Errorf("sightings[%d].disk: %v", i, err)
 		}
 	}
@@ -137,7 +138,7 @@ func validateState(s *messages.StateSnapshot) error {
 // validSavedPeer returns errors that start with the field name, to follow
 // "peers[i].".
 func validSavedPeer(p messages.SavedPeer, seen map[string]bool) error {
-	if err := messages.ValidNodeName(p.Node); err != nil {
+	if err := wire.ValidNodeName(p.Node); err != nil {
 		return fmt.Errorf("node: %v", err)
 	}
 	if seen[p.Node] {
@@ -163,7 +164,7 @@ func validSavedPeer(p messages.SavedPeer, seen map[string]bool) error {
 		return fmt.Errorf("disks: %d, limit %d", len(p.Disks), maxStatePeerDisks)
 	}
 	for j, d := range p.Disks {
-		if err := messages.ValidDisk(d); err != nil {
+		if err := wire.ValidDisk(d); err != nil {
 			return fmt.Errorf("disks[%d]: %v", j, err)
 		}
 	}
@@ -184,14 +185,14 @@ func validStateTime(t time.Time, required bool) error {
 
 // validStateInstance accepts "" (a peer restored but not heard since).
 func validStateInstance(s string) bool {
-	return s == "" || s == messages.LegacyInstance || len(s) == 16 && strings.Trim(s, "0123456789abcdef") == ""
+	return s == "" || s == wire.LegacyInstance || len(s) == 16 && strings.Trim(s, "0123456789abcdef") == ""
 }
 
 // validStateText holds free-form fields to the rules of disk fields.
 func validStateText(s string) error {
 	switch {
-	case len(s) > messages.MaxField:
-		return fmt.Errorf("%d bytes, limit %d", len(s), messages.MaxField)
+	case len(s) > wire.MaxField:
+		return fmt.Errorf("%d bytes, limit %d", len(s), wire.MaxField)
 	case !utf8.ValidString(s):
 		return errors.New("not valid UTF-8")
 	case strings.IndexByte(s, 0) >= 0:

@@ -30,7 +30,7 @@ const (
 	// including the terminating NUL.
 	MaxInterfaceLen = 15
 	// MinKeySize is the shortest authentication key, in bytes once decoded
-	// from base64 (messages.MinKeySize).
+	// from base64 (wire.MinKeySize).
 	MinKeySize = 16
 	// MaxKeyFileSize is the largest key file Keyring reads, in bytes.
 	MaxKeyFileSize = 4096

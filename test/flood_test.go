@@ -10,9 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/diskd-actors/diskd-actors/messages/wire"
 	"golang.org/x/net/ipv4"
-
-	"github.com/diskd-actors/diskd-actors/messages"
 )
 
 // A flood of junk and of fake peers from several sources: the daemon keeps
@@ -54,7 +53,7 @@ func TestProtocol_FloodWhileClientsQuery(t *testing.T) {
 					b = []byte(fmt.Sprintf(`{"v":2,"junk":%d`, i))
 				} else {
 					body := fmt.Sprintf(`{"v":2,"kind":"chunk","node":"fake-%d-%d","instance":"00000000000000ff","seq":1,"gen":1,"chunks":1,"index":0,"disks":[{"label":"fake"}]}`, s, i)
-					b = messages.EncodeFrame([]byte(body), nil)
+					b = wire.EncodeFrame([]byte(body), nil)
 				}
 				p.WriteTo(b, nil, group)
 			}

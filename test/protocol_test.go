@@ -12,9 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/diskd-actors/diskd-actors/messages/wire"
 	"golang.org/x/net/ipv4"
-
-	"github.com/diskd-actors/diskd-actors/messages"
 )
 
 // Hostile datagrams over real sockets on lo: each is dropped and counted
@@ -26,7 +25,7 @@ func TestProtocol_HostileDatagrams(t *testing.T) {
 	p := n.start("friend", exportDisk("/dev/sda1", uuidFor(1, 1), "friendly", "ext4"))
 	eventually(t, 10*time.Second, "target lists both disks", func() bool { return len(d.list()) == 2 })
 
-	frame := func(body string) []byte { return messages.EncodeFrame([]byte(body), nil) }
+	frame := func(body string) []byte { return wire.EncodeFrame([]byte(body), nil) }
 	chunk := `{"v":2,"kind":"chunk","node":"evil","instance":"00000000000000ee","seq":%d,"gen":1,"chunks":1,"index":0,"disks":[{"label":"evil"}]}`
 	bomb := "diskd:\n- &a [x, x, x, x, x, x, x, x, x]\n- &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\n- &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\n- &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]\n"
 	cases := []struct {
@@ -44,7 +43,7 @@ func TestProtocol_HostileDatagrams(t *testing.T) {
 		{"future version", frame(`{"v":9,"kind":"teleport"}`), "version"},
 		{"unknown kind", frame(`{"v":2,"kind":"teleport","node":"evil"}`), "kind"},
 		{"spoofed node name", frame(`{"v":2,"kind":"ping","node":"target","instance":"00000000000000ee","seq":4}`), "node_conflict"},
-		{"signed, we have no keys", messages.EncodeFrame([]byte(fmt.Sprintf(chunk, 5)), []byte("0123456789abcdef")), "unverifiable"},
+		{"signed, we have no keys", wire.EncodeFrame([]byte(fmt.Sprintf(chunk, 5)), []byte("0123456789abcdef")), "unverifiable"},
 		{"legacy list of scalars", []byte("diskd:[1, 2, 3]"), "legacy_invalid"},
 		{"legacy invalid YAML", []byte("diskd: [unclosed"), "legacy_invalid"},
 		{"legacy mapping", []byte("diskd:{a: 1, b: [2]}"), "legacy_invalid"},
@@ -217,7 +216,7 @@ func TestProtocol_LegacyPeers(t *testing.T) {
 			break
 		}
 		if strings.HasPrefix(string(buf[:k]), "diskd:") {
-			disks, err := messages.DecodeLegacy(buf[:k])
+			disks, err := wire.DecodeLegacy(buf[:k])
 			if err == nil && len(disks) == 1 && disks[0].Label == "modern disk" {
 				return
 			}

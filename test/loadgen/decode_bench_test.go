@@ -3,10 +3,10 @@ package loadgen
 import (
 	"testing"
 
-	"github.com/diskd-actors/diskd-actors/messages"
+	"github.com/diskd-actors/diskd-actors/messages/wire"
 )
 
-// BenchmarkDecodeDatagram measures messages.DecodeDatagram alone, on the
+// BenchmarkDecodeDatagram measures wire.DecodeDatagram alone, on the
 // datagrams a simulated peer with 100 disks sends (a full chunk and an
 // announce, signed and unsigned), to separate the codec's cost from the
 // socket's in the ingest benchmark.
@@ -37,14 +37,14 @@ func BenchmarkDecodeDatagram(b *testing.B) {
 			if c.key != nil {
 				keys = [][]byte{c.key}
 			}
-			env, err := messages.DecodeDatagram(dg, keys)
+			env, err := wire.DecodeDatagram(dg, keys)
 			if err != nil {
 				b.Fatal(err)
 			}
 			b.SetBytes(int64(len(dg)))
 			b.ReportAllocs()
 			for b.Loop() {
-				if _, err := messages.DecodeDatagram(dg, keys); err != nil {
+				if _, err := wire.DecodeDatagram(dg, keys); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -5,13 +5,14 @@ import (
 	"fmt"
 
 	"github.com/diskd-actors/diskd-actors/messages"
+	"github.com/diskd-actors/diskd-actors/messages/wire"
 )
 
 // HostileKinds are the hostile datagrams a Flood with Config.Hostile > 0
 // mixes in, in turn:
 //
 //	garbage    256 bytes that are neither a frame nor JSON
-//	oversize   a frame of 1,400 bytes, above messages.MaxDatagram
+//	oversize   a frame of 1,400 bytes, above wire.MaxDatagram
 //	forged     a valid chunk signed with a key the daemon does not have
 //	malformed  a frame (signed with Config.Key) holding cut-off JSON
 //	invalid    a frame (signed) holding a chunk with a bad instance id
@@ -28,22 +29,22 @@ func ExpectedDrop(kind string, keyed bool) string {
 	switch kind {
 	case "garbage":
 		if keyed {
-			return messages.DropUnauthenticated
+			return wire.DropUnauthenticated
 		}
-		return messages.DropMalformed
+		return wire.DropMalformed
 	case "oversize":
-		return messages.DropOversize
+		return wire.DropOversize
 	case "forged":
 		if keyed {
-			return messages.DropBadSignature
+			return wire.DropBadSignature
 		}
-		return messages.DropUnverifiable
+		return wire.DropUnverifiable
 	case "malformed":
-		return messages.DropMalformed
+		return wire.DropMalformed
 	case "invalid":
-		return messages.DropInvalid
+		return wire.DropInvalid
 	case "replay":
-		return messages.DropReplay
+		return wire.DropReplay
 	}
 	return ""
 }
@@ -52,7 +53,7 @@ func ExpectedDrop(kind string, keyed bool) string {
 // HostileKinds; "replay" is nil (the sender resends its last datagram).
 func hostileDatagrams(key []byte) ([][]byte, error) {
 	garbage := bytes.Repeat([]byte{0xff, 0xfe, 'x', '{'}, 64)
-	forged, err := messages.EncodeDatagram(&messages.Envelope{Kind: messages.KindChunk, Node: "forger",
+	forged, err := wire.EncodeDatagram(&wire.Envelope{Kind: wire.KindChunk, Node: "forger",
 		Instance: "00000000000000f0", Seq: 1, Agent: Agent, Gen: 1, Chunks: 1,
 		Disks: []messages.Disk{{Label: "forged"}}}, forgedKey)
 	if err != nil {
@@ -60,10 +61,10 @@ func hostileDatagrams(key []byte) ([][]byte, error) {
 	}
 	out := [][]byte{
 		garbage,
-		messages.EncodeFrame(bytes.Repeat([]byte(" "), 1400-messages.FrameHeader), nil),
+		wire.EncodeFrame(bytes.Repeat([]byte(" "), 1400-wire.FrameHeader), nil),
 		forged,
-		messages.EncodeFrame([]byte(`{"v":2,"kind":"chunk","node":"malfor`), key),
-		messages.EncodeFrame([]byte(`{"v":2,"kind":"chunk","node":"invalid","instance":"NOT-HEX","seq":1,`+
+		wire.EncodeFrame([]byte(`{"v":2,"kind":"chunk","node":"malfor`), key),
+		wire.EncodeFrame([]byte(`{"v":2,"kind":"chunk","node":"invalid","instance":"NOT-HEX","seq":1,`+
 			`"gen":1,"chunks":1,"index":0,"disks":[{"label":"invalid"}]}`), key),
 		nil,
 	}

@@ -8,10 +8,9 @@ import (
 	"sync"
 	"syscall"
 
+	"github.com/diskd-actors/diskd-actors/messages/wire"
 	"golang.org/x/net/ipv4"
 	"golang.org/x/sys/unix"
-
-	"github.com/diskd-actors/diskd-actors/messages"
 )
 
 // openSender opens a sending socket bound to 127.0.0.1 whose multicast
@@ -101,11 +100,11 @@ func (l *listener) run(g *Gen, wg *sync.WaitGroup) {
 		if cm != nil && cm.Dst != nil && !cm.Dst.Equal(l.group) {
 			continue
 		}
-		if n > messages.MaxDatagram || !bytes.Contains(buf[:n], requestMark) {
+		if n > wire.MaxDatagram || !bytes.Contains(buf[:n], requestMark) {
 			continue
 		}
-		env, err := messages.DecodeDatagram(buf[:n], l.keys)
-		if err != nil || env.Kind != messages.KindRequest {
+		env, err := wire.DecodeDatagram(buf[:n], l.keys)
+		if err != nil || env.Kind != wire.KindRequest {
 			continue
 		}
 		p, ok := g.byNode[env.To]

@@ -3,8 +3,8 @@
 //
 // Each simulated peer has a node name, a random 16-hex-digit instance id,
 // its own sequence counter and an inventory generation. Its inventory is
-// split with messages.SplitInventory and its datagrams are built by
-// messages.EncodeDatagram (signed when Config.Key is set), exactly as a
+// split with wire.SplitInventory and its datagrams are built by
+// wire.EncodeDatagram (signed when Config.Key is set), exactly as a
 // daemon sends them: the chunks of a generation, then the announce summary.
 //
 // Two modes:
@@ -43,7 +43,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/diskd-actors/diskd-actors/messages"
+	"github.com/diskd-actors/diskd-actors/messages/wire"
 )
 
 // Mode says what the simulated peers send.
@@ -104,7 +104,7 @@ type Config struct {
 	// Default "sim".
 	NodePrefix string
 	// Key signs every valid datagram (HMAC-SHA256) when set; at least
-	// messages.MinKeySize bytes.
+	// wire.MinKeySize bytes.
 	Key []byte
 	// Mode: Steady, Flood or FloodAnnounces.
 	Mode Mode
@@ -216,17 +216,17 @@ func (c *Config) fill() error {
 	if c.Peers < 1 || c.Peers > MaxPeers {
 		bad("peers %d: want 1 to %d", c.Peers, MaxPeers)
 	}
-	if c.DisksPerPeer < 0 || c.DisksPerPeer > messages.MaxDisksPerPeer {
-		bad("disks per peer %d: want 0 to %d", c.DisksPerPeer, messages.MaxDisksPerPeer)
+	if c.DisksPerPeer < 0 || c.DisksPerPeer > wire.MaxDisksPerPeer {
+		bad("disks per peer %d: want 0 to %d", c.DisksPerPeer, wire.MaxDisksPerPeer)
 	}
 	if c.NodePrefix == "" {
 		c.NodePrefix = "sim"
 	}
-	if err := messages.ValidNodeName(c.NodePrefix + "-0000"); err != nil {
+	if err := wire.ValidNodeName(c.NodePrefix + "-0000"); err != nil {
 		bad("node prefix: %v", err)
 	}
-	if len(c.Key) > 0 && len(c.Key) < messages.MinKeySize {
-		bad("key of %d bytes: want at least %d", len(c.Key), messages.MinKeySize)
+	if len(c.Key) > 0 && len(c.Key) < wire.MinKeySize {
+		bad("key of %d bytes: want at least %d", len(c.Key), wire.MinKeySize)
 	}
 	if c.Mode != Steady && c.Mode != Flood && c.Mode != FloodAnnounces {
 		bad("mode %d: want Steady, Flood or FloodAnnounces", c.Mode)

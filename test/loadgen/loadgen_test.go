@@ -13,9 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/diskd-actors/diskd-actors/messages/wire"
 	"go.uber.org/goleak"
-
-	"github.com/diskd-actors/diskd-actors/messages"
 )
 
 func TestMain(m *testing.M) {
@@ -36,7 +35,7 @@ func TestMain(m *testing.M) {
 var testKey = []byte("loadgen-test-key-0123456789")
 
 // A template builds, for any sequence number and generation, the bytes
-// messages.EncodeDatagram builds, and they decode.
+// wire.EncodeDatagram builds, and they decode.
 func TestTemplate_MatchesEncodeDatagram(t *testing.T) {
 	disks := (&Gen{cfg: Config{NodePrefix: "sim", DisksPerPeer: 30}}).inventory(7)
 	for _, key := range [][]byte{nil, testKey} {
@@ -56,22 +55,22 @@ func TestTemplate_MatchesEncodeDatagram(t *testing.T) {
 			for idx := -1; idx < len(p.chunks); idx++ {
 				p.seq, p.gen = n-1, n
 				got := p.build(nil, idx, mac)
-				env := &messages.Envelope{Kind: messages.KindChunk, Node: p.node, Instance: p.instance, Seq: n,
+				env := &wire.Envelope{Kind: wire.KindChunk, Node: p.node, Instance: p.instance, Seq: n,
 					Agent: Agent, Gen: n, Chunks: len(p.chunks), Index: idx}
 				if idx < 0 {
-					env.Kind, env.Index, env.Digest, env.Count = messages.KindAnnounce, 0, messages.Digest(disks), len(disks)
+					env.Kind, env.Index, env.Digest, env.Count = wire.KindAnnounce, 0, wire.Digest(disks), len(disks)
 				} else {
-					parts, _ := messages.SplitInventory(p.node, p.instance, Agent, disks)
+					parts, _ := wire.SplitInventory(p.node, p.instance, Agent, disks)
 					env.Disks = parts[idx]
 				}
-				want, err := messages.EncodeDatagram(env, key)
+				want, err := wire.EncodeDatagram(env, key)
 				if err != nil {
 					t.Fatal(err)
 				}
 				if !bytes.Equal(got, want) {
 					t.Fatalf("signed %v, seq %d, index %d: got\n%s\nwant\n%s", key != nil, n, idx, got, want)
 				}
-				if _, err := messages.DecodeDatagram(got, keys); err != nil {
+				if _, err := wire.DecodeDatagram(got, keys); err != nil {
 					t.Fatalf("signed %v, seq %d, index %d: decode: got %v, want no error", key != nil, n, idx, err)
 				}
 			}
@@ -88,13 +87,13 @@ func TestPeer_FloodOrder(t *testing.T) {
 	}
 	p, chunks := g.peers[0], g.Chunks()
 	for i := range 2 * (chunks + 1) {
-		env, err := messages.DecodeDatagram(p.next(nil, nil), nil)
+		env, err := wire.DecodeDatagram(p.next(nil, nil), nil)
 		if err != nil {
 			t.Fatal(err)
 		}
-		wantKind, wantGen, wantIndex := messages.KindChunk, uint64(1+i/(chunks+1)), i%(chunks+1)
+		wantKind, wantGen, wantIndex := wire.KindChunk, uint64(1+i/(chunks+1)), i%(chunks+1)
 		if wantIndex == chunks {
-			wantKind, wantIndex = messages.KindAnnounce, 0
+			wantKind, wantIndex = wire.KindAnnounce, 0
 		}
 		if env.Kind != wantKind || env.Gen != wantGen || env.Index != wantIndex || env.Seq != uint64(i+1) {
 			t.Errorf("datagram %d: got %s gen %d index %d seq %d, want %s gen %d index %d seq %d",
@@ -105,13 +104,13 @@ func TestPeer_FloodOrder(t *testing.T) {
 	q := g.peers[0]
 	q.seq, q.gen, q.pos = 0, 1, 0
 	for i := range chunks + 3 {
-		env, err := messages.DecodeDatagram(q.nextAnnounce(nil, nil), nil)
+		env, err := wire.DecodeDatagram(q.nextAnnounce(nil, nil), nil)
 		if err != nil {
 			t.Fatal(err)
 		}
-		wantKind := messages.KindChunk
+		wantKind := wire.KindChunk
 		if i >= chunks {
-			wantKind = messages.KindAnnounce
+			wantKind = wire.KindAnnounce
 		}
 		if env.Kind != wantKind || env.Gen != 1 || env.Seq != uint64(i+1) {
 			t.Errorf("announce flood, datagram %d: got %s gen %d seq %d, want %s gen 1 seq %d", i, env.Kind, env.Gen, env.Seq, wantKind, i+1)
@@ -135,8 +134,8 @@ func TestHostile_DropReasons(t *testing.T) {
 			if dgs[i] == nil {
 				continue // replay: judged by the daemon's replay window
 			}
-			_, err := messages.DecodeDatagram(dgs[i], keys)
-			var de *messages.DropError
+			_, err := wire.DecodeDatagram(dgs[i], keys)
+			var de *wire.DropError
 			if !errors.As(err, &de) || de.Reason != ExpectedDrop(kind, keyed) {
 				t.Errorf("keyed %v, %s: got %v, want a drop for %q", keyed, kind, err, ExpectedDrop(kind, keyed))
 			}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/diskd-actors/diskd-actors/messages"
+	"github.com/diskd-actors/diskd-actors/messages/wire"
 )
 
 // peer is one simulated daemon. Its identity and templates are fixed by
@@ -28,21 +29,21 @@ type peer struct {
 }
 
 func newPeer(i int, node, instance string, disks []messages.Disk, key []byte) (*peer, error) {
-	parts, err := messages.SplitInventory(node, instance, Agent, disks)
+	parts, err := wire.SplitInventory(node, instance, Agent, disks)
 	if err != nil {
 		return nil, fmt.Errorf("loadgen: peer %d: %w", i, err)
 	}
 	p := &peer{node: node, instance: instance, gen: 1, resent: make([]time.Time, len(parts))}
 	for idx, part := range parts {
-		t, err := newTemplate(&messages.Envelope{Kind: messages.KindChunk, Node: node, Instance: instance,
+		t, err := newTemplate(&wire.Envelope{Kind: wire.KindChunk, Node: node, Instance: instance,
 			Agent: Agent, Chunks: len(parts), Index: idx, Disks: part}, key)
 		if err != nil {
 			return nil, fmt.Errorf("loadgen: peer %d chunk %d: %w", i, idx, err)
 		}
 		p.chunks = append(p.chunks, t)
 	}
-	p.announce, err = newTemplate(&messages.Envelope{Kind: messages.KindAnnounce, Node: node, Instance: instance,
-		Agent: Agent, Chunks: len(parts), Digest: messages.Digest(disks), Count: len(disks)}, key)
+	p.announce, err = newTemplate(&wire.Envelope{Kind: wire.KindAnnounce, Node: node, Instance: instance,
+		Agent: Agent, Chunks: len(parts), Digest: wire.Digest(disks), Count: len(disks)}, key)
 	if err != nil {
 		return nil, fmt.Errorf("loadgen: peer %d announce: %w", i, err)
 	}
@@ -94,7 +95,7 @@ const (
 	genSentinel = 12121212121212121212
 )
 
-// template is a datagram encoded by messages.EncodeDatagram with sentinel
+// template is a datagram encoded by wire.EncodeDatagram with sentinel
 // sequence and generation numbers, cut around them so that datagrams with
 // real numbers are built by appending, without encoding JSON again. The
 // bytes equal what EncodeDatagram gives for the same envelope (tested).
@@ -103,15 +104,15 @@ type template struct {
 	signed          bool
 }
 
-func newTemplate(e *messages.Envelope, key []byte) (*template, error) {
+func newTemplate(e *wire.Envelope, key []byte) (*template, error) {
 	env := *e
 	env.Seq, env.Gen = seqSentinel, genSentinel
-	b, err := messages.EncodeDatagram(&env, key)
+	b, err := wire.EncodeDatagram(&env, key)
 	if err != nil {
 		return nil, err
 	}
 	if len(key) > 0 {
-		b = b[:len(b)-messages.TagSize]
+		b = b[:len(b)-wire.TagSize]
 	}
 	seqKey := []byte(`"seq":` + strconv.FormatUint(seqSentinel, 10))
 	genKey := []byte(`"gen":` + strconv.FormatUint(genSentinel, 10))

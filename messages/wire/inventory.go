@@ -1,10 +1,12 @@
-package messages
+package wire
 
 import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+
+	"github.com/diskd-actors/diskd-actors/messages"
 )
 
 // Inventory chunking: a node's inventory of any size travels as numbered
@@ -13,11 +15,11 @@ import (
 // Digest identifies an inventory's content: the first 16 hex digits of the
 // SHA-256 of its JSON encoding. Two nodes that list the same disks in the
 // same order have the same digest.
-func Digest(disks []Disk) string {
+func Digest(disks []messages.Disk) string {
 	if disks == nil {
-		disks = []Disk{} // an empty inventory hashes "[]", not "null"
+		disks = []messages.Disk{} // an empty inventory hashes "[]", not "null"
 	}
-	b, _ := json.Marshal(disks) // a []Disk always marshals
+	b, _ := json.Marshal(disks) // a []messages.Disk always marshals
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:8])
 }
@@ -26,8 +28,8 @@ func Digest(disks []Disk) string {
 // that each chunk datagram, signed or not, with any sequence number, fits
 // in MaxDatagram bytes. An empty inventory is one empty part. A disk too
 // large for a datagram of its own is ErrTooLarge: nothing is ever cut.
-func SplitInventory(node, instance, agent string, disks []Disk) ([][]Disk, error) {
-	parts := [][]Disk{{}}
+func SplitInventory(node, instance, agent string, disks []messages.Disk) ([][]messages.Disk, error) {
+	parts := [][]messages.Disk{{}}
 	for _, d := range disks {
 		last := parts[len(parts)-1]
 		try := append(last[:len(last):len(last)], d)
@@ -35,10 +37,10 @@ func SplitInventory(node, instance, agent string, disks []Disk) ([][]Disk, error
 			parts[len(parts)-1] = try
 			continue
 		}
-		if !fits(node, instance, agent, []Disk{d}) {
+		if !fits(node, instance, agent, []messages.Disk{d}) {
 			return nil, fmt.Errorf("%w: disk %s alone is larger than a datagram", ErrTooLarge, d.Key())
 		}
-		parts = append(parts, []Disk{d})
+		parts = append(parts, []messages.Disk{d})
 	}
 	if len(parts) > MaxChunks {
 		return nil, fmt.Errorf("%w: %d disks need %d chunks, limit %d", ErrTooLarge, len(disks), len(parts), MaxChunks)
@@ -48,7 +50,7 @@ func SplitInventory(node, instance, agent string, disks []Disk) ([][]Disk, error
 
 // fits reports whether a chunk of these disks fits in one datagram with a
 // tag and the largest sequence number, generation, index and chunk count.
-func fits(node, instance, agent string, disks []Disk) bool {
+func fits(node, instance, agent string, disks []messages.Disk) bool {
 	if len(disks) > MaxDisksPerDatagram {
 		return false
 	}
@@ -61,16 +63,16 @@ func fits(node, instance, agent string, disks []Disk) bool {
 // whose mount points make it too large is announced without them, and one
 // still too large without them is left out. It returns what it changed, so
 // that the caller can say so loudly; everything else is announced whole.
-func FitDisks(node, instance, agent string, disks []Disk) (fitted []Disk, problems []string) {
-	fitted = make([]Disk, 0, len(disks))
+func FitDisks(node, instance, agent string, disks []messages.Disk) (fitted []messages.Disk, problems []string) {
+	fitted = make([]messages.Disk, 0, len(disks))
 	for _, d := range disks {
-		if fits(node, instance, agent, []Disk{d}) {
+		if fits(node, instance, agent, []messages.Disk{d}) {
 			fitted = append(fitted, d)
 			continue
 		}
 		bare := d
 		bare.Mounts = nil
-		if fits(node, instance, agent, []Disk{bare}) {
+		if fits(node, instance, agent, []messages.Disk{bare}) {
 			fitted = append(fitted, bare)
 			problems = append(problems, fmt.Sprintf("disk %s announced without its %d mount points: too large for a datagram", d.Key(), len(d.Mounts)))
 			continue

@@ -1,4 +1,4 @@
-package messages
+package wire
 
 // The wire format between daemons.
 //
@@ -36,6 +36,8 @@ import (
 	"fmt"
 	"io"
 	"unicode/utf8"
+
+	"github.com/diskd-actors/diskd-actors/messages"
 )
 
 const (
@@ -113,7 +115,7 @@ type Envelope struct {
 	To      string `json:"to,omitempty"`
 	Missing []int  `json:"missing,omitempty"`
 	// chunk (version 2), announce (version 1): the disks.
-	Disks []Disk `json:"disks,omitempty"`
+	Disks []messages.Disk `json:"disks,omitempty"`
 }
 
 // DropError says why a datagram was rejected; Reason is one of the Drop
@@ -278,7 +280,7 @@ func (e *Envelope) validate() error {
 // ValidDisk checks one disk as the wire and the state file accept it: a
 // uuid or a label, fields of valid UTF-8 without NUL of at most MaxField
 // bytes, at most MaxMountsPerDisk mounts with a path.
-func ValidDisk(d Disk) error {
+func ValidDisk(d messages.Disk) error {
 	if d.UUID == "" && d.Label == "" {
 		return errors.New("neither uuid nor label")
 	}

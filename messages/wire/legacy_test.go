@@ -1,4 +1,4 @@
-package messages
+package wire
 
 import (
 	"errors"
@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/diskd-actors/diskd-actors/messages"
 )
 
 const legacyDir = "testdata/legacy"
@@ -31,7 +33,7 @@ func wantDropReason(t *testing.T, err error, reason string) {
 	}
 }
 
-var capturedDisks = []Disk{
+var capturedDisks = []messages.Disk{
 	{UUID: "11111112-aaaa-bbbb-cccc-000000000002", Label: "host2-root", Device: "/dev/sd2a1"},
 	{UUID: "22222222-aaaa-bbbb-cccc-000000000002", Label: "backup 2", Device: "/dev/sd2b1"},
 }
@@ -39,34 +41,34 @@ var capturedDisks = []Disk{
 // Every fixture in testdata/legacy, with what DecodeLegacy must make of it.
 // A nil want with no reason means zero disks.
 var legacyFixtures = map[string]struct {
-	want   []Disk
+	want   []messages.Disk
 	reason string
 }{
 	"valid-captured.txt": {want: capturedDisks},
-	"valid-nulls.txt": {want: []Disk{
+	"valid-nulls.txt": {want: []messages.Disk{
 		{Label: "data", Device: "/dev/sdc1"},
 		{UUID: "33333333-aaaa-bbbb-cccc-000000000003"},
 		// [~, ~, /dev/loop0] is skipped; [null, 'null', <empty>] keeps the quoted label.
 		{Label: "null"},
 	}},
-	"valid-numeric.txt": {want: []Disk{
+	"valid-numeric.txt": {want: []messages.Disk{
 		{UUID: "2019", Label: "yes", Device: "/dev/sda1"},
 		{UUID: "1e3", Label: "0x1F", Device: "true"},
 		{UUID: "2019-01-01", Label: "012", Device: ".inf"},
 	}},
-	"valid-unicode.txt": {want: []Disk{
+	"valid-unicode.txt": {want: []messages.Disk{
 		{UUID: "44444444-aaaa-bbbb-cccc-000000000004", Label: "Sauvegarde été", Device: "/dev/sdd1"},
 		{UUID: "55555555-aaaa-bbbb-cccc-000000000005", Label: "😀 photos", Device: "/dev/sde1"},
 		{UUID: "66666666-aaaa-bbbb-cccc-000000000006", Label: "写真 😀", Device: "/dev/sdf1"},
 	}},
-	"valid-yamlxs-quoting.txt": {want: []Disk{
+	"valid-yamlxs-quoting.txt": {want: []messages.Disk{
 		{UUID: "u1", Label: "2019", Device: "/dev/a"},
 		{UUID: "u2", Device: "/dev/b"},
 		{Label: "a: b", Device: "/dev/c"},
 		{UUID: "u4", Label: "it's ~", Device: "tab\there"},
 	}},
 	"valid-empty-list.txt": {},
-	"valid-flow.txt":       {want: []Disk{{UUID: "a", Label: "b", Device: "c"}, {Label: "d", Device: "e"}}},
+	"valid-flow.txt":       {want: []messages.Disk{{UUID: "a", Label: "b", Device: "c"}, {Label: "d", Device: "e"}}},
 
 	"invalid-list-of-scalars.txt":       {reason: DropLegacyInvalid},
 	"invalid-unclosed.txt":              {reason: DropLegacyInvalid},
@@ -124,7 +126,7 @@ func TestDecodeLegacyFixtures(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if !DisksEqual(got, tc.want) {
+			if !messages.DisksEqual(got, tc.want) {
 				t.Errorf("got  %+v\nwant %+v", got, tc.want)
 			}
 			for _, d := range got {
@@ -184,15 +186,15 @@ func TestEncodeLegacyCaptured(t *testing.T) {
 func TestEncodeLegacyShapes(t *testing.T) {
 	for _, tc := range []struct {
 		name  string
-		disks []Disk
+		disks []messages.Disk
 		want  string
 	}{
 		{"empty", nil, "diskd:--- []\n"},
-		{"nulls", []Disk{{Label: "x"}, {UUID: "u", Device: "/dev/a"}},
+		{"nulls", []messages.Disk{{Label: "x"}, {UUID: "u", Device: "/dev/a"}},
 			"diskd:---\n- - ~\n  - x\n  - ~\n- - u\n  - ~\n  - /dev/a\n"},
-		{"quoting", []Disk{{UUID: "123", Label: "~", Device: "null"}},
+		{"quoting", []messages.Disk{{UUID: "123", Label: "~", Device: "null"}},
 			"diskd:---\n- - \"123\"\n  - \"~\"\n  - \"null\"\n"},
-		{"type and mounts dropped", []Disk{{UUID: "u", Type: "ext4", Mounts: []Mount{{Path: "/m"}}}},
+		{"type and mounts dropped", []messages.Disk{{UUID: "u", Type: "ext4", Mounts: []messages.Mount{{Path: "/m"}}}},
 			"diskd:---\n- - u\n  - ~\n  - ~\n"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -208,26 +210,26 @@ func TestEncodeLegacyShapes(t *testing.T) {
 }
 
 func TestEncodeLegacyErrors(t *testing.T) {
-	many := make([]Disk, MaxLegacyDisks+1)
+	many := make([]messages.Disk, MaxLegacyDisks+1)
 	for i := range many {
-		many[i] = Disk{UUID: "u"}
+		many[i] = messages.Disk{UUID: "u"}
 	}
-	big := make([]Disk, 30)
+	big := make([]messages.Disk, 30)
 	for i := range big {
-		big[i] = Disk{UUID: "11111112-aaaa-bbbb-cccc-000000000002", Label: "label", Device: "/dev/sda1"}
+		big[i] = messages.Disk{UUID: "11111112-aaaa-bbbb-cccc-000000000002", Label: "label", Device: "/dev/sda1"}
 	}
-	for name, disks := range map[string][]Disk{"too many": many, "too large": big} {
+	for name, disks := range map[string][]messages.Disk{"too many": many, "too large": big} {
 		b, err := EncodeLegacy(disks)
 		if !errors.Is(err, ErrLegacyTooLarge) || b != nil {
 			t.Errorf("%s: %d bytes, %v; want ErrLegacyTooLarge and no datagram", name, len(b), err)
 		}
 	}
-	for name, d := range map[string]Disk{
+	for name, d := range map[string]messages.Disk{
 		"no id":    {Device: "/dev/a"},
 		"bad utf8": {UUID: "u", Label: "\xff"},
 		"nul":      {UUID: "u\x00"},
 	} {
-		b, err := EncodeLegacy([]Disk{d})
+		b, err := EncodeLegacy([]messages.Disk{d})
 		if err == nil || errors.Is(err, ErrLegacyTooLarge) || b != nil {
 			t.Errorf("%s: %q, %v; want a validation error", name, b, err)
 		}
@@ -245,7 +247,7 @@ var awkwardLabels = []string{
 
 func TestLegacyRoundTrip(t *testing.T) {
 	for _, label := range awkwardLabels {
-		disks := []Disk{
+		disks := []messages.Disk{
 			{UUID: "11111112-aaaa-bbbb-cccc-000000000002", Label: label, Device: "/dev/sda1"},
 			{Label: label},
 			{UUID: label, Device: label},
@@ -260,7 +262,7 @@ func TestLegacyRoundTrip(t *testing.T) {
 			t.Errorf("%q: %v\n%s", label, err, b)
 			continue
 		}
-		if !DisksEqual(got, disks) {
+		if !messages.DisksEqual(got, disks) {
 			t.Errorf("%q: got %+v\n%s", label, got, b)
 		}
 	}
@@ -299,7 +301,7 @@ func FuzzDecodeLegacy(f *testing.F) {
 			t.Fatalf("re-encode %+v: %v", disks, err)
 		}
 		back, err := DecodeLegacy(enc)
-		if err != nil || !DisksEqual(back, disks) {
+		if err != nil || !messages.DisksEqual(back, disks) {
 			t.Fatalf("round trip: %+v -> %q -> %+v, %v", disks, enc, back, err)
 		}
 	})

@@ -1,4 +1,4 @@
-package messages
+package wire
 
 // The authenticated frame of protocol version 2.
 //

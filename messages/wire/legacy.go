@@ -1,4 +1,4 @@
-package messages
+package wire
 
 // The wire format of the original Perl diskd (App::Diskd 0.01), for
 // interoperating with it: one UDP datagram, the ASCII prefix "diskd:" and a
@@ -23,6 +23,7 @@ import (
 	"io"
 	"unicode/utf8"
 
+	"github.com/diskd-actors/diskd-actors/messages"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -62,7 +63,7 @@ var ErrLegacyTooLarge = errors.New("messages: disks do not fit in one legacy dat
 // label are skipped, as the original does; every other record must pass
 // ValidDisk. The parse is bounded by the datagram size and the walk visits
 // at most 2+4*MaxLegacyDisks nodes before it accepts or rejects.
-func DecodeLegacy(b []byte) (disks []Disk, err error) {
+func DecodeLegacy(b []byte) (disks []messages.Disk, err error) {
 	if len(b) > MaxLegacyDatagram {
 		return nil, drop(DropOversize, "%d bytes, limit %d", len(b), MaxLegacyDatagram)
 	}
@@ -99,7 +100,7 @@ func DecodeLegacy(b []byte) (disks []Disk, err error) {
 }
 
 // legacyWalk checks the shape of a decoded document and extracts the disks.
-func legacyWalk(doc *yaml.Node) ([]Disk, error) {
+func legacyWalk(doc *yaml.Node) ([]messages.Disk, error) {
 	if doc.Kind != yaml.DocumentNode || len(doc.Content) != 1 {
 		return nil, errors.New("not one YAML document")
 	}
@@ -113,7 +114,7 @@ func legacyWalk(doc *yaml.Node) ([]Disk, error) {
 	if len(top.Content) > MaxLegacyDisks {
 		return nil, fmt.Errorf("%d records, limit %d", len(top.Content), MaxLegacyDisks)
 	}
-	disks := make([]Disk, 0, len(top.Content))
+	disks := make([]messages.Disk, 0, len(top.Content))
 	for i, rec := range top.Content {
 		if err := legacyPlainNode(rec); err != nil {
 			return nil, fmt.Errorf("record %d: %v", i, err)
@@ -130,7 +131,7 @@ func legacyWalk(doc *yaml.Node) ([]Disk, error) {
 			}
 			f[j] = s
 		}
-		d := Disk{UUID: f[0], Label: f[1], Device: f[2]}
+		d := messages.Disk{UUID: f[0], Label: f[1], Device: f[2]}
 		if d.UUID == "" && d.Label == "" {
 			continue
 		}
@@ -198,7 +199,7 @@ func kindName(k yaml.Kind) string {
 // device are carried. Every disk must pass ValidDisk. It returns
 // ErrLegacyTooLarge, and no datagram, when the result would exceed
 // MaxLegacyDatagram bytes or MaxLegacyDisks records.
-func EncodeLegacy(disks []Disk) ([]byte, error) {
+func EncodeLegacy(disks []messages.Disk) ([]byte, error) {
 	if len(disks) > MaxLegacyDisks {
 		return nil, fmt.Errorf("%w: %d disks, limit %d", ErrLegacyTooLarge, len(disks), MaxLegacyDisks)
 	}

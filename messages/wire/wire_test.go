@@ -1,4 +1,4 @@
-package messages
+package wire
 
 import (
 	"errors"
@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/diskd-actors/diskd-actors/messages"
 )
 
 // corpus returns every datagram shape ever sent, as datagrams: version 1
@@ -47,8 +49,8 @@ func TestDecodeDatagram_Corpus(t *testing.T) {
 
 func TestEncodeDatagram_RoundTrip(t *testing.T) {
 	key := []byte("0123456789abcdef0123456789abcdef")
-	disks := []Disk{{UUID: "u-1", Label: `bäck "up" 1 ✓`, Device: "/dev/sda1", Type: "ext4",
-		Mounts: []Mount{{Path: "/mnt/x y", FSType: "ext4", ReadOnly: true}}}, {Label: "x"}}
+	disks := []messages.Disk{{UUID: "u-1", Label: `bäck "up" 1 ✓`, Device: "/dev/sda1", Type: "ext4",
+		Mounts: []messages.Mount{{Path: "/mnt/x y", FSType: "ext4", ReadOnly: true}}}, {Label: "x"}}
 	for _, k := range [][]byte{nil, key} {
 		for _, in := range []*Envelope{
 			{Kind: KindChunk, Node: "node-1", Instance: "0123456789abcdef", Seq: 9, Gen: 3, Chunks: 2, Index: 1, Disks: disks},
@@ -67,7 +69,7 @@ func TestEncodeDatagram_RoundTrip(t *testing.T) {
 			if err != nil {
 				t.Fatalf("%s signed=%v: %v", in.Kind, k != nil, err)
 			}
-			if env.V != 2 || env.Kind != in.Kind || env.Gen != in.Gen || !DisksEqual(env.Disks, in.Disks) || env.To != in.To {
+			if env.V != 2 || env.Kind != in.Kind || env.Gen != in.Gen || !messages.DisksEqual(env.Disks, in.Disks) || env.To != in.To {
 				t.Errorf("got %+v, want %+v", env, in)
 			}
 		}
@@ -75,16 +77,16 @@ func TestEncodeDatagram_RoundTrip(t *testing.T) {
 }
 
 func TestSplitInventory(t *testing.T) {
-	var disks []Disk
+	var disks []messages.Disk
 	for i := range 1000 {
-		disks = append(disks, Disk{UUID: fmt.Sprintf("%08d-aaaa-4bbb-8ccc-%012d", i, i), Label: fmt.Sprintf("disk number %d", i),
+		disks = append(disks, messages.Disk{UUID: fmt.Sprintf("%08d-aaaa-4bbb-8ccc-%012d", i, i), Label: fmt.Sprintf("disk number %d", i),
 			Device: fmt.Sprintf("/dev/disk/by-path/pci-0000:00:1f.2-ata-%d", i), Type: "ext4"})
 	}
 	parts, err := SplitInventory("a-rather-long-node-name.example.org", "0123456789abcdef", "diskd-actors/1.0.0", disks)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var all []Disk
+	var all []messages.Disk
 	for i, p := range parts {
 		b, err := EncodeDatagram(&Envelope{Kind: KindChunk, Node: "a-rather-long-node-name.example.org", Instance: "0123456789abcdef",
 			Seq: 1<<64 - 1, Agent: "diskd-actors/1.0.0", Gen: 1<<64 - 1, Chunks: len(parts), Index: i, Disks: p}, make([]byte, 32))
@@ -93,18 +95,18 @@ func TestSplitInventory(t *testing.T) {
 		}
 		all = append(all, p...)
 	}
-	if !DisksEqual(all, disks) {
+	if !messages.DisksEqual(all, disks) {
 		t.Errorf("the chunks do not add up to the inventory")
 	}
 	t.Logf("1000 disks in %d chunks", len(parts))
 	if parts, err := SplitInventory("n", "0123456789abcdef", "", nil); err != nil || len(parts) != 1 || len(parts[0]) != 0 {
 		t.Errorf("empty inventory: got %v, %v; want one empty chunk", parts, err)
 	}
-	huge := Disk{UUID: "u"}
+	huge := messages.Disk{UUID: "u"}
 	for i := range MaxMountsPerDisk {
-		huge.Mounts = append(huge.Mounts, Mount{Path: strings.Repeat("p", 200) + fmt.Sprint(i), FSType: "ext4"})
+		huge.Mounts = append(huge.Mounts, messages.Mount{Path: strings.Repeat("p", 200) + fmt.Sprint(i), FSType: "ext4"})
 	}
-	if _, err := SplitInventory("n", "0123456789abcdef", "", []Disk{huge}); !errors.Is(err, ErrTooLarge) {
+	if _, err := SplitInventory("n", "0123456789abcdef", "", []messages.Disk{huge}); !errors.Is(err, ErrTooLarge) {
 		t.Errorf("a disk larger than a datagram: got %v, want ErrTooLarge", err)
 	}
 }
