@@ -13,6 +13,7 @@ import (
 
 	"github.com/asynkron/protoactor-go/actor"
 
+	"github.com/diskd-actors/diskd-actors/actors/transport"
 	"github.com/diskd-actors/diskd-actors/config"
 	"github.com/diskd-actors/diskd-actors/messages"
 )
@@ -24,7 +25,7 @@ type Options struct {
 	Log     *slog.Logger
 	// Transport opens the datagram transport; nil means IPv4 multicast as
 	// configured. Tests pass an in-memory fake.
-	Transport func() (Transport, error)
+	Transport func() (transport.Transport, error)
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 }
@@ -64,8 +65,8 @@ type deps struct {
 	runIDs atomic.Uint64 // blkid run ids
 
 	socket       handover[*unixListener]
-	transport    handover[Transport]
-	newTransport func() (Transport, error)
+	transport    handover[transport.Transport]
+	newTransport func() (transport.Transport, error)
 }
 
 // signKey is the key that signs datagrams, nil without authentication.
@@ -133,8 +134,8 @@ func Start(opts Options) (*Daemon, error) {
 	d.newTransport = opts.Transport
 	if d.newTransport == nil {
 		mc := cfg.Multicast
-		d.newTransport = func() (Transport, error) {
-			return openMulticast(mc.Group, mc.Port, mc.Interface, mc.TTL)
+		d.newTransport = func() (transport.Transport, error) {
+			return transport.OpenMulticast(mc.Group, mc.Port, mc.Interface, mc.TTL)
 		}
 	}
 	tr, err := d.newTransport()

@@ -11,6 +11,7 @@ import (
 	"github.com/asynkron/protoactor-go/actor"
 	"go.uber.org/goleak"
 
+	"github.com/diskd-actors/diskd-actors/actors/transport"
 	"github.com/diskd-actors/diskd-actors/config"
 	"github.com/diskd-actors/diskd-actors/messages"
 	"github.com/diskd-actors/diskd-actors/messages/wire"
@@ -20,9 +21,9 @@ func TestMain(m *testing.M) {
 	goleak.VerifyTestMain(m)
 }
 
-// testDaemon starts a daemon on the in-memory hub whose blkid prints the
+// testDaemon starts a daemon on the in-memory transport.Hub whose blkid prints the
 // file it returns.
-func testDaemon(t *testing.T, h *hub, node, disks string, opts ...func(*Options)) (*Daemon, string) {
+func testDaemon(t *testing.T, h *transport.Hub, node, disks string, opts ...func(*Options)) (*Daemon, string) {
 	t.Helper()
 	dir := t.TempDir()
 	blkid := filepath.Join(dir, "blkid.txt")
@@ -36,7 +37,7 @@ func testDaemon(t *testing.T, h *hub, node, disks string, opts ...func(*Options)
 	cfg.Blkid.Interval = time.Hour
 	cfg.Announce.Interval = time.Hour
 	cfg.Peer.Timeout = 3 * time.Hour
-	o := Options{Config: cfg, Version: "test", Transport: h.transport(node)}
+	o := Options{Config: cfg, Version: "test", Transport: h.Transport(node)}
 	for _, f := range opts {
 		f(&o)
 	}
@@ -81,7 +82,7 @@ const diskA = "DEVNAME=/dev/sda1\nLABEL=alpha\nUUID=aaaaaaaa-0000-4000-8000-0000
 const diskB = "DEVNAME=/dev/sdb1\nLABEL=beta\\ disk\nUUID=bbbbbbbb-0000-4000-8000-000000000001\nTYPE=xfs\n"
 
 func TestDaemon_TwoNodesShareDisksAndRescan(t *testing.T) {
-	h := &hub{}
+	h := &transport.Hub{}
 	a, blkidA := testDaemon(t, h, "a", diskA)
 	b, _ := testDaemon(t, h, "b", diskB)
 	for _, dm := range []*Daemon{a, b} {
@@ -120,7 +121,7 @@ func TestDaemon_TwoNodesShareDisksAndRescan(t *testing.T) {
 // A panic in any part restarts that part alone: Info's knowledge survives,
 // and status records the restart.
 func TestDaemon_PanicRestartsOnePart(t *testing.T) {
-	h := &hub{}
+	h := &transport.Hub{}
 	a, _ := testDaemon(t, h, "a", diskA)
 	b, _ := testDaemon(t, h, "b", diskB)
 	waitFor(t, "a knows both disks", func() bool { return len(inventory(t, a)) == 2 })
@@ -145,7 +146,7 @@ func TestDaemon_PanicRestartsOnePart(t *testing.T) {
 
 // A part that keeps failing is backed off, not restarted in a busy loop.
 func TestDaemon_RepeatedFailuresBackOff(t *testing.T) {
-	h := &hub{}
+	h := &transport.Hub{}
 	a, _ := testDaemon(t, h, "a", diskA)
 	waitFor(t, "a knows its disk", func() bool { return len(inventory(t, a)) == 1 })
 	for i := 1; i <= restartBurst+1; i++ {
@@ -169,11 +170,11 @@ func TestDaemon_RepeatedFailuresBackOff(t *testing.T) {
 
 // Hostile datagrams are counted by reason and change nothing.
 func TestDaemon_HostileDatagramsCounted(t *testing.T) {
-	h := &hub{}
+	h := &transport.Hub{}
 	a, _ := testDaemon(t, h, "a", diskA)
 	waitFor(t, "a knows its disk", func() bool { return len(inventory(t, a)) == 1 })
 	for _, junk := range []string{"", "diskd:[1, 2, 3]", "{", `{"v":9}`, `{"v":1,"kind":"announce","node":"x y"}`, strings.Repeat("x", 2000)} {
-		h.inject([]byte(junk))
+		h.Inject([]byte(junk))
 	}
 	want := map[string]uint64{wire.DropMalformed: 2, wire.DropLegacyInvalid: 1, wire.DropVersion: 1, wire.DropInvalid: 1, wire.DropOversize: 1}
 	waitFor(t, "drops counted", func() bool {
@@ -190,9 +191,9 @@ func TestDaemon_HostileDatagramsCounted(t *testing.T) {
 	}
 	// A replayed announcement from a known peer is dropped.
 	b := encodeForTest("b", "00000000000000bb", 5)
-	h.inject(b)
+	h.Inject(b)
 	waitFor(t, "b known", func() bool { return len(inventory(t, a)) == 2 })
-	h.inject(b)
+	h.Inject(b)
 	waitFor(t, "replay counted", func() bool { return a.deps.stats.dropsSnapshot()[wire.DropReplay] == 1 })
 }
 

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/diskd-actors/diskd-actors/actors/transport"
 	"github.com/diskd-actors/diskd-actors/messages"
 	"github.com/diskd-actors/diskd-actors/messages/wire"
 )
@@ -32,7 +33,7 @@ func peerStateOf(t *testing.T, dm *Daemon, node string) string {
 // timeout, down after all of it (its disks then only "last seen"), and
 // forgotten after forget_after.
 func TestInfo_PeerStatesOnTheReceiversClock(t *testing.T) {
-	h := &hub{}
+	h := &transport.Hub{}
 	clock := &fakeClock{t: time.Now()}
 	a, _ := testDaemon(t, h, "a", diskA, func(o *Options) { o.Now = clock.now })
 	testDaemon(t, h, "b", diskB)
@@ -65,7 +66,7 @@ func TestInfo_PeerStatesOnTheReceiversClock(t *testing.T) {
 
 // The same UUID on two nodes is flagged, not merged.
 func TestInfo_DuplicateUUID(t *testing.T) {
-	h := &hub{}
+	h := &transport.Hub{}
 	a, _ := testDaemon(t, h, "a", diskA)
 	testDaemon(t, h, "b", diskA)
 	waitFor(t, "a knows both copies", func() bool { return len(inventory(t, a)) == 2 })
@@ -83,7 +84,7 @@ func TestInfo_DuplicateUUID(t *testing.T) {
 // first inventory replaces the old instance's, even though the old one had
 // a higher generation.
 func TestInfo_RestartedPeerNewGenerations(t *testing.T) {
-	h := &hub{}
+	h := &transport.Hub{}
 	a, _ := testDaemon(t, h, "a", diskA)
 	waitFor(t, "a knows its disk", func() bool { return len(inventory(t, a)) == 1 })
 	send := func(inst string, seq, gen uint64, label string, announceFirst bool) {
@@ -102,7 +103,7 @@ func TestInfo_RestartedPeerNewGenerations(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			h.inject(b)
+			h.Inject(b)
 		}
 	}
 	labelOfP := func() string {

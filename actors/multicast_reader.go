@@ -11,6 +11,7 @@ import (
 
 	"github.com/asynkron/protoactor-go/actor"
 
+	"github.com/diskd-actors/diskd-actors/actors/transport"
 	"github.com/diskd-actors/diskd-actors/messages"
 	"github.com/diskd-actors/diskd-actors/messages/wire"
 )
@@ -32,7 +33,7 @@ const (
 // through the actor, and hands peers' news to Info.
 type reader struct {
 	d       *deps
-	tr      Transport
+	tr      transport.Transport
 	self    *actor.PID
 	drops   *dropLog
 	asm     *assembler
@@ -42,7 +43,7 @@ type reader struct {
 	events  *eventBudget
 }
 
-func newReader(d *deps, tr Transport, self *actor.PID, drops *dropLog) *reader {
+func newReader(d *deps, tr transport.Transport, self *actor.PID, drops *dropLog) *reader {
 	return &reader{d: d, tr: tr, self: self, drops: drops, asm: newAssembler(d.now),
 		buckets: map[string]*bucket{}, windows: map[string]*replayWindow{}, modern: map[string]bool{},
 		events: newEventBudget(d.now)}
@@ -57,7 +58,7 @@ func (r *reader) run(wg *sync.WaitGroup) {
 		if errors.Is(err, net.ErrClosed) {
 			return
 		}
-		if err != nil && !errors.Is(err, ErrWrongDestination) {
+		if err != nil && !errors.Is(err, transport.ErrWrongDestination) {
 			r.d.root.Send(r.self, &readerFailed{err: err})
 			return
 		}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/asynkron/protoactor-go/actor"
 
+	"github.com/diskd-actors/diskd-actors/actors/transport"
 	"github.com/diskd-actors/diskd-actors/messages"
 	"github.com/diskd-actors/diskd-actors/messages/wire"
 )
@@ -33,7 +34,7 @@ import (
 type MulticastServer struct {
 	d     *deps
 	log   *slog.Logger
-	tr    Transport
+	tr    transport.Transport
 	wg    sync.WaitGroup
 	tick  *ticker
 	soon  *time.Timer

@@ -1,4 +1,4 @@
-package actors
+package transport
 
 import (
 	"context"
@@ -43,7 +43,7 @@ type multicastTransport struct {
 	sconn net.PacketConn
 }
 
-func openMulticast(group string, port int, ifname string, ttl int) (Transport, error) {
+func OpenMulticast(group string, port int, ifname string, ttl int) (Transport, error) {
 	gip := net.ParseIP(group).To4()
 	if gip == nil || !gip.IsMulticast() {
 		return nil, fmt.Errorf("%q is not an IPv4 multicast group", group)

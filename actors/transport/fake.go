@@ -1,29 +1,29 @@
-package actors
+package transport
 
 import (
 	"net"
 	"sync"
 )
 
-// hub is an in-memory broadcast medium: every datagram sent by one
+// Hub is an in-memory broadcast medium: every datagram sent by one
 // endpoint reaches every endpoint, the sender included, as multicast on lo
 // does. It lets actor tests run without sockets.
-type hub struct {
+type Hub struct {
 	mu   sync.Mutex
-	ends []*hubEnd
+	ends []*HubEnd
 }
 
-type hubEnd struct {
-	h      *hub
+type HubEnd struct {
+	h      *Hub
 	addr   string
 	in     chan datagram
 	closed chan struct{}
 	once   sync.Once
 }
 
-func (h *hub) transport(addr string) func() (Transport, error) {
+func (h *Hub) Transport(addr string) func() (Transport, error) {
 	return func() (Transport, error) {
-		e := &hubEnd{h: h, addr: addr, in: make(chan datagram, 1024), closed: make(chan struct{})}
+		e := &HubEnd{h: h, addr: addr, in: make(chan datagram, 1024), closed: make(chan struct{})}
 		h.mu.Lock()
 		h.ends = append(h.ends, e)
 		h.mu.Unlock()
@@ -38,9 +38,9 @@ type datagram struct {
 }
 
 // inject delivers a datagram to every endpoint, as a stranger would.
-func (h *hub) inject(b []byte) { h.deliver(b, "fake:stranger") }
+func (h *Hub) Inject(b []byte) { h.Deliver(b, "fake:stranger") }
 
-func (h *hub) deliver(b []byte, src string) {
+func (h *Hub) Deliver(b []byte, src string) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	for _, e := range h.ends {
@@ -51,7 +51,7 @@ func (h *hub) deliver(b []byte, src string) {
 	}
 }
 
-func (e *hubEnd) Receive(buf []byte) (int, string, bool, error) {
+func (e *HubEnd) Receive(buf []byte) (int, string, bool, error) {
 	select {
 	case d := <-e.in:
 		n := copy(buf, d.b)
@@ -61,12 +61,12 @@ func (e *hubEnd) Receive(buf []byte) (int, string, bool, error) {
 	}
 }
 
-func (e *hubEnd) Send(b []byte) error {
-	e.h.deliver(b, "fake:"+e.addr)
+func (e *HubEnd) Send(b []byte) error {
+	e.h.Deliver(b, "fake:"+e.addr)
 	return nil
 }
 
-func (e *hubEnd) Close() error {
+func (e *HubEnd) Close() error {
 	e.once.Do(func() { close(e.closed) })
 	e.h.mu.Lock()
 	defer e.h.mu.Unlock()
