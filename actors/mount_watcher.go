@@ -32,8 +32,8 @@ import (
 // to Info as MountsScanned with Err, once per distinct error; Info keeps
 // the mounts it had, and the next good read is sent even if unchanged.
 //
-// In: mountsTick and mountsChanged from its own goroutines, and Crash (a
-// test hook: it panics). Out: MountsScanned to Info, by name (pids.info).
+// In: mountsTick and mountsChanged from its own goroutines. Out:
+// MountsScanned to Info, by name (pids.info).
 //
 // Reading happens inside Receive: /proc is never slow, and the file is
 // opened non-blocking and must be a regular file, so a FIFO cannot hang it.
@@ -72,8 +72,6 @@ func (a *MountWatcher) Receive(c actor.Context) {
 	case *mountsChanged:
 		a.watch.pending.Store(false) // a change during the read sends again
 		a.scan(c)
-	case *messages.Crash:
-		panic("crash requested by a test hook")
 	}
 }
 

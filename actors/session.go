@@ -86,8 +86,6 @@ func (a *Session) Receive(c actor.Context) {
 		}
 	case *sessionEnded:
 		c.Stop(c.Self())
-	case *messages.Crash:
-		panic("crash requested by a test hook")
 	}
 }
 

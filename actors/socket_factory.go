@@ -11,8 +11,6 @@ import (
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
-
-	"github.com/diskd-actors/diskd-actors/messages"
 )
 
 // maxSessions bounds concurrent client connections; one more is told so
@@ -55,8 +53,6 @@ func (a *SocketFactory) Receive(c actor.Context) {
 		a.handleAccepted(c, m.conn)
 	case *acceptFailed:
 		panic(fmt.Sprintf("accept: %v", m.err))
-	case *messages.Crash:
-		panic("crash requested by a test hook")
 	}
 }
 

@@ -78,8 +78,6 @@ func (a *StateStore) Receive(c actor.Context) {
 			a.next = nil
 			a.write(c, snap)
 		}
-	case *messages.Crash:
-		panic("crash requested by a test hook")
 	}
 }
 

@@ -110,9 +110,29 @@ func (s *stopStrategy) HandleFailure(_ *actor.ActorSystem, sup actor.Supervisor,
 	sup.StopChildren(child)
 }
 
-// logPanics is receiver middleware that logs a panic with its stack before
-// handing it on to supervision (the mailbox logs it without a stack).
-func logPanics(log *slog.Logger) actor.ReceiverMiddleware {
+// crashHooks makes the middleware turn *messages.Crash into a panic. It is
+// on in test-hook builds (testHooks, build tag diskd_testhooks) and off in
+// production, where a Crash is ignored like any unknown message. This
+// package's own tests, built without the tag, turn it on in an init.
+var crashHooks = testHooks
+
+// crashPanic is what a part panics with when a test hook crashes it.
+const crashPanic = "crash requested by a test hook"
+
+// logPanics is the one receiver middleware that every actor's props carry
+// (actor.WithReceiverMiddleware(logPanics(d.log))), so that no actor
+// handles either concern itself:
+//
+//   - A panic is logged once, with its stack, the actor and the message
+//     type, then handed on unchanged to supervision. The mailbox logs it
+//     too, but without a stack and at a level the daemon does not show.
+//   - With crash hooks on, *messages.Crash never reaches Receive: the
+//     middleware panics instead, so that tests can fail any part (the
+//     "_panic PART" session command) through the same path as a real bug.
+func logPanics(log *slog.Logger) actor.ReceiverMiddleware { return middleware(log, crashHooks) }
+
+// middleware is logPanics with the crash hooks on or off.
+func middleware(log *slog.Logger, crash bool) actor.ReceiverMiddleware {
 	return func(next actor.ReceiverFunc) actor.ReceiverFunc {
 		return func(c actor.ReceiverContext, env *actor.MessageEnvelope) {
 			defer func() {
@@ -122,6 +142,9 @@ func logPanics(log *slog.Logger) actor.ReceiverMiddleware {
 					panic(r)
 				}
 			}()
+			if _, ok := env.Message.(*messages.Crash); ok && crash {
+				panic(crashPanic)
+			}
 			next(c, env)
 		}
 	}

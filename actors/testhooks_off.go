@@ -2,5 +2,6 @@
 
 package actors
 
-// testHooks is off in production builds: "_panic" is an unknown command.
+// testHooks is off in production builds: "_panic" is an unknown command,
+// and a *messages.Crash is ignored.
 const testHooks = false

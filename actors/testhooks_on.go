@@ -2,5 +2,6 @@
 
 package actors
 
-// testHooks enables the "_panic" session command, for tests of supervision.
+// testHooks turns on the test-only crash hooks: the "_panic" session
+// command, and the middleware's panic on *messages.Crash (logPanics).
 const testHooks = true
