@@ -2,21 +2,20 @@ package actors
 
 import (
 	"context"
-	"errors"
-
 	"log/slog"
 	"sync"
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
 
+	"github.com/diskd-actors/diskd-actors/actors/blkid"
 	"github.com/diskd-actors/diskd-actors/messages"
 )
 
 // DiskWatcher runs the blkid command every blkid.interval and on Rescan,
-// and sends each outcome to Info as ScanFinished. One run at a time: it runs
-// in a goroutine, in its own process group, killed with its children after
-// blkid.timeout. A failed run (missing program, permission, non-zero exit,
+// and sends each outcome to Info as ScanFinished. One run at a time: a
+// goroutine does the scan (blkid.Scan: the run, in its own process group
+// killed with its children after blkid.timeout, and the parse). A failed run (missing program, permission, non-zero exit,
 // timeout, garbage output) is reported, never applied, so the last good
 // list stays.
 //
@@ -99,8 +98,8 @@ func (a *DiskWatcher) startRun(c actor.Context) {
 	go func() {
 		defer a.wg.Done()
 		started := now()
-		out, err := RunBlkid(ctx, argv, timeout)
-		root.Send(self, &scanDone{id: id, started: started, dur: now().Sub(started), out: out, err: err})
+		disks, err := blkid.Scan(ctx, argv, timeout)
+		root.Send(self, &scanDone{id: id, started: started, dur: now().Sub(started), disks: disks, err: err})
 	}()
 }
 
@@ -110,30 +109,16 @@ func (a *DiskWatcher) handleScanDone(c actor.Context, m *scanDone) {
 	}
 	a.cancel()
 	a.running, a.cancel = 0, nil
-	report := messages.ScanReport{RunID: m.id, Started: m.started, Duration: m.dur, Outcome: "ok"}
-	var disks []messages.Disk
-	err := m.err
-	if err == nil {
-		disks, err = ParseBlkid(m.out, BlkidRaw(a.d.cfg.Blkid.Command))
-		if err != nil {
-			report.Outcome = "parse"
-		}
-	} else {
-		report.Outcome = "error"
-		var be *BlkidError
-		if errors.As(err, &be) {
-			report.Outcome = be.Kind
-		}
-	}
+	report := messages.ScanReport{RunID: m.id, Started: m.started, Duration: m.dur, Outcome: blkid.Outcome(m.err)}
+	disks, err := m.disks, m.err // no disks when err is set
 	if err != nil {
 		report.Error = err.Error()
-		disks = nil
 		if a.lastOut != report.Outcome {
 			a.log.Warn("blkid run failed; keeping the last good disk list", "outcome", report.Outcome, "error", err)
 		}
 	} else {
 		report.Disks = len(disks)
-		if a.lastOut != "ok" && a.lastOut != "" {
+		if a.lastOut != blkid.OutcomeOK && a.lastOut != "" {
 			a.log.Info("blkid runs again", "disks", len(disks))
 		}
 	}
@@ -151,11 +136,11 @@ func (a *DiskWatcher) handleScanDone(c actor.Context, m *scanDone) {
 // scanTick is the periodic scan.
 type scanTick struct{}
 
-// scanDone is the outcome of one blkid run, from its goroutine.
+// scanDone is the outcome of one scan, from its goroutine.
 type scanDone struct {
 	id      uint64
 	started time.Time
 	dur     time.Duration
-	out     []byte
+	disks   []messages.Disk
 	err     error
 }

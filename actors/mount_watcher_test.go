@@ -12,6 +12,7 @@ import (
 	"github.com/asynkron/protoactor-go/actor"
 	"golang.org/x/sys/unix"
 
+	"github.com/diskd-actors/diskd-actors/actors/mountinfo"
 	"github.com/diskd-actors/diskd-actors/config"
 	"github.com/diskd-actors/diskd-actors/messages"
 )
@@ -109,12 +110,12 @@ func writeMounts(t *testing.T, file, content string) {
 // wantMounts parses content as the watcher should report it.
 func wantMounts(t *testing.T, content string) []messages.MountEntry {
 	t.Helper()
-	entries, err := ParseMountinfo([]byte(content))
+	entries, err := mountinfo.Parse([]byte(content))
 	if err != nil {
 		t.Fatal(err)
 	}
 	for i := range entries {
-		entries[i].Resolved = resolveMountSource(entries[i].Source)
+		entries[i].Resolved = mountinfo.ResolveSource(entries[i].Source)
 	}
 	return entries
 }

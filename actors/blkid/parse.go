@@ -1,4 +1,4 @@
-package actors
+package blkid
 
 import (
 	"fmt"
@@ -10,23 +10,23 @@ import (
 	"github.com/diskd-actors/diskd-actors/messages/wire"
 )
 
-// Limits on what ParseBlkid accepts. Labels come from filesystems anyone
+// Limits on what Parse accepts. Labels come from filesystems anyone
 // can write (a USB stick), so nothing in blkid's output is trusted to be
 // small.
 const (
-	maxBlkidOutput  = 4 << 20 // bytes of output
-	maxBlkidDevices = 4096
-	maxBlkidValue   = wire.MaxField // bytes of one decoded value or device name: what a datagram carries
+	maxOutput  = 4 << 20 // bytes of output
+	maxDevices = 4096
+	maxValue   = wire.MaxField // bytes of one decoded value or device name: what a datagram carries
 )
 
 // Escaped characters: without -d, blkid puts a backslash before these
 // (after its M-/^ encoding, so "M-\$" is 0x80|'$').
 const (
-	blkidFullEsc   = "\"\\"
-	blkidExportEsc = " \\\"'$`<>"
+	fullEsc   = "\"\\"
+	exportEsc = " \\\"'$`<>"
 )
 
-// ParseBlkid turns the output of util-linux blkid into disks. It reads the
+// Parse turns the output of util-linux blkid into disks. It reads the
 // default ("full") format, `DEV: KEY="value" ...` one device a line, and
 // the export format (-o export), detected by a first line `DEVNAME=`.
 //
@@ -36,7 +36,7 @@ const (
 // Otherwise values are decoded from blkid's encoding: bytes >= 0x80 as "M-"
 // plus the low seven bits, control characters as "^" plus ch^0x40, and a
 // backslash before quotes and backslashes (full) or before the characters
-// of blkidExportEsc (export). That encoding is ambiguous, as a label may
+// of exportEsc (export). That encoding is ambiguous, as a label may
 // hold a literal "M-" or "^": a value is read as valid UTF-8 with as few
 // literal "M-" as possible, so "STEAM-LIBRARY" stays as it is. Hence only a
 // raw value can be rejected as not UTF-8.
@@ -44,60 +44,68 @@ const (
 // Only devices with a UUID or a LABEL are kept, sorted by device. Any
 // malformed line, invalid escape, value that is not UTF-8, duplicate device
 // or exceeded limit rejects the whole output, so that the caller keeps its
-// last good list rather than applying half of one. Empty output is an empty
-// list.
-func ParseBlkid(out []byte, raw bool) ([]messages.Disk, error) {
-	if len(out) > maxBlkidOutput {
-		return nil, fmt.Errorf("output is %d bytes, more than the limit of %d", len(out), maxBlkidOutput)
+// last good list rather than applying half of one; the error is a
+// *ParseError. Empty output is an empty list.
+func Parse(out []byte, raw bool) ([]messages.Disk, error) {
+	if len(out) > maxOutput {
+		return nil, &ParseError{fmt.Errorf("output is %d bytes, more than the limit of %d", len(out), maxOutput)}
 	}
 	lines := strings.Split(string(out), "\n")
-	p := &blkidParser{raw: raw, lines: map[string]int{}, disks: []messages.Disk{}}
+	p := &parser{raw: raw, lines: map[string]int{}, disks: []messages.Disk{}}
 	var err error
-	if blkidIsExport(lines) {
+	if isExport(lines) {
 		err = p.parseExport(lines)
 	} else {
 		err = p.parseFull(lines)
 	}
 	if err != nil {
-		return nil, err
+		return nil, &ParseError{err}
 	}
 	slices.SortFunc(p.disks, func(a, b messages.Disk) int { return strings.Compare(a.Device, b.Device) })
 	return p.disks, nil
 }
 
-func blkidIsExport(lines []string) bool {
+// ParseError says why an output was rejected whole: the line and what is
+// wrong with it, or the limit it exceeds.
+type ParseError struct{ Err error }
+
+func (e *ParseError) Error() string { return e.Err.Error() }
+
+func (e *ParseError) Unwrap() error { return e.Err }
+
+func isExport(lines []string) bool {
 	for _, l := range lines {
-		if !blkidBlank(l) {
+		if !blank(l) {
 			return strings.HasPrefix(l, "DEVNAME=")
 		}
 	}
 	return false
 }
 
-func blkidBlank(line string) bool { return strings.TrimSpace(line) == "" }
+func blank(line string) bool { return strings.TrimSpace(line) == "" }
 
-// blkidParser collects the devices of one output.
-type blkidParser struct {
+// parser collects the devices of one output.
+type parser struct {
 	raw   bool
 	lines map[string]int // device → line it was listed on
 	count int            // devices seen, kept or not
 	disks []messages.Disk
 }
 
-// blkidRecord is one device being read.
-type blkidRecord struct {
+// record is one device being read.
+type record struct {
 	line   int
 	device string
 	keys   map[string]bool
 	disk   messages.Disk
 }
 
-func newBlkidRecord(line int, device string) *blkidRecord {
-	return &blkidRecord{line: line, device: device, keys: map[string]bool{}}
+func newRecord(line int, device string) *record {
+	return &record{line: line, device: device, keys: map[string]bool{}}
 }
 
 // set decodes one printed value of key, found on line n, into r.
-func (p *blkidParser) set(r *blkidRecord, n int, key string, units []blkidUnit, rawValue string) error {
+func (p *parser) set(r *record, n int, key string, units []unit, rawValue string) error {
 	if r.keys[key] {
 		return fmt.Errorf("line %d: duplicate key %s", n, key)
 	}
@@ -105,12 +113,12 @@ func (p *blkidParser) set(r *blkidRecord, n int, key string, units []blkidUnit, 
 	v := rawValue
 	if !p.raw {
 		var err error
-		if v, err = blkidDecode(units); err != nil {
+		if v, err = decode(units); err != nil {
 			return fmt.Errorf("line %d: %s: %v", n, key, err)
 		}
 	}
-	if len(v) > maxBlkidValue {
-		return fmt.Errorf("line %d: %s is longer than %d bytes", n, key, maxBlkidValue)
+	if len(v) > maxValue {
+		return fmt.Errorf("line %d: %s is longer than %d bytes", n, key, maxValue)
 	}
 	var field *string
 	switch key {
@@ -127,8 +135,8 @@ func (p *blkidParser) set(r *blkidRecord, n int, key string, units []blkidUnit, 
 		// Raw (-d) output of a label stored in a legacy code page (FAT):
 		// read it as Latin-1 rather than reject the whole scan for it.
 		v = latin1(v)
-		if len(v) > maxBlkidValue {
-			return fmt.Errorf("line %d: %s is longer than %d bytes", n, key, maxBlkidValue)
+		if len(v) > maxValue {
+			return fmt.Errorf("line %d: %s is longer than %d bytes", n, key, maxValue)
 		}
 	}
 	*field = v
@@ -137,12 +145,12 @@ func (p *blkidParser) set(r *blkidRecord, n int, key string, units []blkidUnit, 
 
 // add finishes a record: it checks the device and keeps the disk if it has
 // an identity.
-func (p *blkidParser) add(r *blkidRecord) error {
+func (p *parser) add(r *record) error {
 	switch {
 	case r.device == "":
 		return fmt.Errorf("line %d: empty device name", r.line)
-	case len(r.device) > maxBlkidValue:
-		return fmt.Errorf("line %d: device name is longer than %d bytes", r.line, maxBlkidValue)
+	case len(r.device) > maxValue:
+		return fmt.Errorf("line %d: device name is longer than %d bytes", r.line, maxValue)
 	case !utf8.ValidString(r.device):
 		return fmt.Errorf("line %d: device name is not valid UTF-8", r.line)
 	}
@@ -150,8 +158,8 @@ func (p *blkidParser) add(r *blkidRecord) error {
 		return fmt.Errorf("line %d: device %q listed again (first on line %d)", r.line, r.device, first)
 	}
 	p.count++
-	if p.count > maxBlkidDevices {
-		return fmt.Errorf("line %d: more than %d devices", r.line, maxBlkidDevices)
+	if p.count > maxDevices {
+		return fmt.Errorf("line %d: more than %d devices", r.line, maxDevices)
 	}
 	p.lines[r.device] = r.line
 	if r.disk.UUID != "" || r.disk.Label != "" {
@@ -163,29 +171,29 @@ func (p *blkidParser) add(r *blkidRecord) error {
 
 // parseFull reads `DEV: KEY="value" KEY="value"`, one device a line. Old
 // versions of blkid end the line with a space, which is allowed.
-func (p *blkidParser) parseFull(lines []string) error {
+func (p *parser) parseFull(lines []string) error {
 	for i, line := range lines {
 		n := i + 1
-		if blkidBlank(line) {
+		if blank(line) {
 			continue
 		}
 		dev, rest, ok := strings.Cut(line, ": ")
 		if !ok {
-			return fmt.Errorf("line %d: no \": \" after a device name in %s", n, blkidSnippet(line))
+			return fmt.Errorf("line %d: no \": \" after a device name in %s", n, snippet(line))
 		}
-		r := newBlkidRecord(n, dev)
+		r := newRecord(n, dev)
 		for {
-			key, after, ok := blkidCutKey(rest, "=\"")
+			key, after, ok := cutKey(rest, "=\"")
 			if !ok {
-				return fmt.Errorf("line %d: want KEY=\"value\", got %s", n, blkidSnippet(rest))
+				return fmt.Errorf("line %d: want KEY=\"value\", got %s", n, snippet(rest))
 			}
-			var units []blkidUnit
+			var units []unit
 			var value string
 			var err error
 			if p.raw {
-				value, rest, err = blkidCutRawQuoted(after)
+				value, rest, err = cutRawQuoted(after)
 			} else {
-				units, rest, err = blkidCutQuoted(after)
+				units, rest, err = cutQuoted(after)
 			}
 			if err != nil {
 				return fmt.Errorf("line %d: %s: %v", n, key, err)
@@ -197,7 +205,7 @@ func (p *blkidParser) parseFull(lines []string) error {
 				break
 			}
 			if rest[0] != ' ' {
-				return fmt.Errorf("line %d: want a space after the value of %s, got %s", n, key, blkidSnippet(rest))
+				return fmt.Errorf("line %d: want a space after the value of %s, got %s", n, key, snippet(rest))
 			}
 			rest = rest[1:]
 		}
@@ -212,18 +220,18 @@ func (p *blkidParser) parseFull(lines []string) error {
 // DEVNAME=, separated by blank lines. DEVNAME is never encoded by blkid.
 // With -d a value may hold a newline, so a line that is not `KEY=` continues
 // the value before it.
-func (p *blkidParser) parseExport(lines []string) error {
-	var r *blkidRecord
+func (p *parser) parseExport(lines []string) error {
+	var r *record
 	var key, value string // the entry being read, for continuation lines
 	var keyLine int
 	flush := func() error {
 		if key == "" {
 			return nil
 		}
-		var units []blkidUnit
+		var units []unit
 		if !p.raw {
 			var err error
-			if units, err = blkidUnits(value, blkidExportEsc, false); err != nil {
+			if units, err = unescape(value, exportEsc, false); err != nil {
 				return fmt.Errorf("line %d: %s: %v", keyLine, key, err)
 			}
 		}
@@ -244,27 +252,27 @@ func (p *blkidParser) parseExport(lines []string) error {
 	}
 	for i, line := range lines {
 		n := i + 1
-		if blkidBlank(line) {
+		if blank(line) {
 			if err := end(); err != nil {
 				return err
 			}
 			continue
 		}
-		k, v, ok := blkidCutKey(line, "=")
+		k, v, ok := cutKey(line, "=")
 		if r == nil {
 			if !ok || k != "DEVNAME" {
-				return fmt.Errorf("line %d: want DEVNAME= to start a device, got %s", n, blkidSnippet(line))
+				return fmt.Errorf("line %d: want DEVNAME= to start a device, got %s", n, snippet(line))
 			}
-			r = newBlkidRecord(n, v)
+			r = newRecord(n, v)
 			r.keys["DEVNAME"] = true
 			continue
 		}
 		if !ok {
 			if !p.raw || key == "" {
-				return fmt.Errorf("line %d: want KEY=value, got %s", n, blkidSnippet(line))
+				return fmt.Errorf("line %d: want KEY=value, got %s", n, snippet(line))
 			}
-			if len(value)+1+len(line) > maxBlkidValue {
-				return fmt.Errorf("line %d: %s is longer than %d bytes", keyLine, key, maxBlkidValue)
+			if len(value)+1+len(line) > maxValue {
+				return fmt.Errorf("line %d: %s is longer than %d bytes", keyLine, key, maxValue)
 			}
 			value += "\n" + line
 			continue
@@ -277,11 +285,11 @@ func (p *blkidParser) parseExport(lines []string) error {
 	return end()
 }
 
-// blkidCutKey splits s into a key of [A-Z0-9_]+, the separator sep and the
+// cutKey splits s into a key of [A-Z0-9_]+, the separator sep and the
 // rest.
-func blkidCutKey(s, sep string) (key, rest string, ok bool) {
+func cutKey(s, sep string) (key, rest string, ok bool) {
 	i := 0
-	for i < len(s) && blkidKeyByte(s[i]) {
+	for i < len(s) && keyByte(s[i]) {
 		i++
 	}
 	if i == 0 || !strings.HasPrefix(s[i:], sep) {
@@ -290,14 +298,14 @@ func blkidCutKey(s, sep string) (key, rest string, ok bool) {
 	return s[:i], s[i+len(sep):], true
 }
 
-func blkidKeyByte(c byte) bool {
+func keyByte(c byte) bool {
 	return c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_'
 }
 
-// blkidCutRawQuoted reads a value printed with -d up to its closing quote:
+// cutRawQuoted reads a value printed with -d up to its closing quote:
 // the first quote followed by the end of the line (spaces allowed) or by
 // ` KEY="`. A value holding such a sequence cannot be told apart.
-func blkidCutRawQuoted(s string) (value, rest string, err error) {
+func cutRawQuoted(s string) (value, rest string, err error) {
 	for i := 0; i < len(s); i++ {
 		if s[i] != '"' {
 			continue
@@ -307,7 +315,7 @@ func blkidCutRawQuoted(s string) (value, rest string, err error) {
 			return s[:i], after, nil
 		}
 		if after[0] == ' ' {
-			if _, _, ok := blkidCutKey(after[1:], "=\""); ok {
+			if _, _, ok := cutKey(after[1:], "=\""); ok {
 				return s[:i], after, nil
 			}
 		}
@@ -315,12 +323,12 @@ func blkidCutRawQuoted(s string) (value, rest string, err error) {
 	return "", "", fmt.Errorf("unterminated quote")
 }
 
-// blkidCutQuoted reads an encoded full-format value up to its closing
+// cutQuoted reads an encoded full-format value up to its closing
 // quote.
-func blkidCutQuoted(s string) (units []blkidUnit, rest string, err error) {
+func cutQuoted(s string) (units []unit, rest string, err error) {
 	for i := 0; i < len(s); i++ {
 		if s[i] == '"' {
-			units, err := blkidUnits(s[:i], blkidFullEsc, true)
+			units, err := unescape(s[:i], fullEsc, true)
 			return units, s[i+1:], err
 		}
 		if s[i] == '\\' {

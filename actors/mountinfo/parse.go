@@ -1,4 +1,4 @@
-package actors
+package mountinfo
 
 import (
 	"errors"
@@ -9,21 +9,21 @@ import (
 	"github.com/diskd-actors/diskd-actors/messages"
 )
 
-// Limits on the mount table ParseMountinfo accepts.
+// Limits on the mount table Parse accepts.
 const (
-	// maxMountinfoBytes is the largest input (16 MiB).
-	maxMountinfoBytes = 16 << 20
-	// maxMountinfoLines is the most lines (mounts) in one table.
-	maxMountinfoLines = 100_000
-	// maxMountinfoValue is the longest decoded string (path, source, type).
-	maxMountinfoValue = 4096
-	// maxMountinfoFields bounds the fields of one line; the kernel prints
+	// maxBytes is the largest input (16 MiB).
+	maxBytes = 16 << 20
+	// maxLines is the most lines (mounts) in one table.
+	maxLines = 100_000
+	// maxValue is the longest decoded string (path, source, type).
+	maxValue = 4096
+	// maxFields bounds the fields of one line; the kernel prints
 	// ten plus a few optional fields (shared:N master:N propagate_from:N
 	// unbindable).
-	maxMountinfoFields = 64
+	maxFields = 64
 )
 
-// ParseMountinfo parses a mount table in the format of /proc/self/mountinfo
+// Parse parses a mount table in the format of /proc/self/mountinfo
 // (proc(5)), one mount a line:
 //
 //	36 35 98:0 /mnt1 /mnt2 rw,noatime master:1 - ext3 /dev/root rw,errors=continue
@@ -41,21 +41,21 @@ const (
 // error naming the line. The per-mount options must start with rw or ro,
 // and optional fields must look like tag[:value], which catches most
 // unescaped spaces.
-func ParseMountinfo(data []byte) ([]messages.MountEntry, error) {
-	if len(data) > maxMountinfoBytes {
-		return nil, fmt.Errorf("mountinfo: the input is larger than the %d-byte limit", maxMountinfoBytes)
+func Parse(data []byte) ([]messages.MountEntry, error) {
+	if len(data) > maxBytes {
+		return nil, fmt.Errorf("mountinfo: the input is larger than the %d-byte limit", maxBytes)
 	}
 	text := strings.TrimSuffix(string(data), "\n")
 	if text == "" {
 		return nil, nil
 	}
-	if strings.Count(text, "\n") >= maxMountinfoLines {
-		return nil, fmt.Errorf("mountinfo: more than %d lines", maxMountinfoLines)
+	if strings.Count(text, "\n") >= maxLines {
+		return nil, fmt.Errorf("mountinfo: more than %d lines", maxLines)
 	}
 	var entries []messages.MountEntry
 	for n := 1; ; n++ {
 		line, rest, more := strings.Cut(text, "\n")
-		e, err := parseMountinfoLine(line)
+		e, err := parseLine(line)
 		if err != nil {
 			return nil, fmt.Errorf("mountinfo: line %d: %w", n, err)
 		}
@@ -67,15 +67,15 @@ func ParseMountinfo(data []byte) ([]messages.MountEntry, error) {
 	}
 }
 
-// parseMountinfoLine parses one line, without its newline.
-func parseMountinfoLine(line string) (messages.MountEntry, error) {
+// parseLine parses one line, without its newline.
+func parseLine(line string) (messages.MountEntry, error) {
 	var e messages.MountEntry
 	if line == "" {
 		return e, errors.New("empty line")
 	}
-	f := strings.SplitN(line, " ", maxMountinfoFields+1)
-	if len(f) > maxMountinfoFields {
-		return e, fmt.Errorf("more than %d fields", maxMountinfoFields)
+	f := strings.SplitN(line, " ", maxFields+1)
+	if len(f) > maxFields {
+		return e, fmt.Errorf("more than %d fields", maxFields)
 	}
 	sep := -1
 	for i := 6; i < len(f); i++ {
@@ -106,26 +106,26 @@ func parseMountinfoLine(line string) (messages.MountEntry, error) {
 	}
 	for _, opt := range f[6:sep] {
 		if !validOptionalField(opt) {
-			return e, fmt.Errorf("optional field %q: want tag or tag:value (an unescaped space?)", truncateMountinfo(opt, 64))
+			return e, fmt.Errorf("optional field %q: want tag or tag:value (an unescaped space?)", truncate(opt, 64))
 		}
 	}
 	var err error
-	if _, err = mountinfoField("root", f[3], false); err != nil {
+	if _, err = decodeField("root", f[3], false); err != nil {
 		return e, err
 	}
-	if e.Path, err = mountinfoField("mount point", f[4], false); err != nil {
+	if e.Path, err = decodeField("mount point", f[4], false); err != nil {
 		return e, err
 	}
-	if e.FSType, err = mountinfoField("type", f[sep+1], false); err != nil {
+	if e.FSType, err = decodeField("type", f[sep+1], false); err != nil {
 		return e, err
 	}
 	// A source may be empty (mount -t tmpfs "" /mnt): two spaces in a row.
-	if e.Source, err = mountinfoField("source", f[sep+2], true); err != nil {
+	if e.Source, err = decodeField("source", f[sep+2], true); err != nil {
 		return e, err
 	}
 	// The kernel writes rw or ro first, then the other options.
 	if first, _, _ := strings.Cut(f[5], ","); first != "rw" && first != "ro" {
-		return e, fmt.Errorf("mount options %q: want rw or ro first (an unescaped space?)", truncateMountinfo(f[5], 64))
+		return e, fmt.Errorf("mount options %q: want rw or ro first (an unescaped space?)", truncate(f[5], 64))
 	}
 	for opt := range strings.SplitSeq(f[5], ",") {
 		if opt == "ro" {
@@ -135,26 +135,26 @@ func parseMountinfoLine(line string) (messages.MountEntry, error) {
 	return e, nil
 }
 
-// mountinfoField decodes one escaped field and checks it.
-func mountinfoField(name, raw string, emptyOK bool) (string, error) {
+// decodeField decodes one escaped field and checks it.
+func decodeField(name, raw string, emptyOK bool) (string, error) {
 	if raw == "" && !emptyOK {
 		return "", fmt.Errorf("empty %s", name)
 	}
-	v, ok := unescapeMountinfo(raw)
+	v, ok := unescape(raw)
 	switch {
 	case !ok:
-		return "", fmt.Errorf("%s %q: invalid escape (want \\ and three octal digits up to \\377)", name, truncateMountinfo(raw, 64))
-	case len(v) > maxMountinfoValue:
-		return "", fmt.Errorf("%s is longer than %d bytes", name, maxMountinfoValue)
+		return "", fmt.Errorf("%s %q: invalid escape (want \\ and three octal digits up to \\377)", name, truncate(raw, 64))
+	case len(v) > maxValue:
+		return "", fmt.Errorf("%s is longer than %d bytes", name, maxValue)
 	case strings.IndexByte(v, 0) >= 0:
-		return "", fmt.Errorf("%s %q contains a NUL byte", name, truncateMountinfo(raw, 64))
+		return "", fmt.Errorf("%s %q contains a NUL byte", name, truncate(raw, 64))
 	}
 	return v, nil
 }
 
-// unescapeMountinfo decodes \NNN octal escapes, as the kernel's mangle()
+// unescape decodes \NNN octal escapes, as the kernel's mangle()
 // writes them; false if a backslash starts no valid escape.
-func unescapeMountinfo(s string) (string, bool) {
+func unescape(s string) (string, bool) {
 	if strings.IndexByte(s, '\\') < 0 {
 		return s, true
 	}
@@ -192,8 +192,8 @@ func validOptionalField(s string) bool {
 
 func isOctal(c byte) bool { return c >= '0' && c <= '7' }
 
-// truncateMountinfo cuts s to at most n bytes for an error message.
-func truncateMountinfo(s string, n int) string {
+// truncate cuts s to at most n bytes for an error message.
+func truncate(s string, n int) string {
 	if len(s) <= n {
 		return s
 	}

@@ -1,4 +1,4 @@
-package actors
+package blkid
 
 import (
 	"bytes"
@@ -30,9 +30,9 @@ func fakeBlkid(t *testing.T, body string) string {
 	return path
 }
 
-// blkidErrorKind returns the Kind of a *BlkidError, or "" for other errors.
-func blkidErrorKind(err error) string {
-	var be *BlkidError
+// errorKind returns the Kind of a *RunError, or "" for other errors.
+func errorKind(err error) Kind {
+	var be *RunError
 	if errors.As(err, &be) {
 		return be.Kind
 	}
@@ -75,48 +75,48 @@ func readPid(t *testing.T, path string) int {
 	return pid
 }
 
-func TestRunBlkid_Success(t *testing.T) {
+func TestRun_Success(t *testing.T) {
 	script := fakeBlkid(t, `printf '/dev/sda1: LABEL="a b" UUID="u"\n'; echo "a warning" >&2`)
-	out, err := RunBlkid(context.Background(), []string{script, "-c", "/dev/null"}, 10*time.Second)
+	out, err := Run(context.Background(), []string{script, "-c", "/dev/null"}, 10*time.Second)
 	if want := "/dev/sda1: LABEL=\"a b\" UUID=\"u\"\n"; err != nil || string(out) != want {
 		t.Fatalf("got %q, %v, want %q, nil", out, err, want)
 	}
 }
 
-func TestRunBlkid_Exit2IsNoDisks(t *testing.T) {
+func TestRun_Exit2IsNoDisks(t *testing.T) {
 	script := fakeBlkid(t, `exit 2`)
-	out, err := RunBlkid(context.Background(), []string{script}, 10*time.Second)
+	out, err := Run(context.Background(), []string{script}, 10*time.Second)
 	if err != nil || len(out) != 0 {
 		t.Fatalf("got %q, %v, want no output and no error", out, err)
 	}
 }
 
-func TestRunBlkid_Exit1(t *testing.T) {
+func TestRun_Exit1(t *testing.T) {
 	script := fakeBlkid(t, `echo "partial" ; echo "blkid: bad usage" >&2; exit 1`)
-	out, err := RunBlkid(context.Background(), []string{script}, 10*time.Second)
-	var be *BlkidError
-	if !errors.As(err, &be) || be.Kind != BlkidExit || be.ExitCode != 1 || out != nil {
-		t.Fatalf("got %q, %#v, want no output and a BlkidError of kind exit, code 1", out, err)
+	out, err := Run(context.Background(), []string{script}, 10*time.Second)
+	var be *RunError
+	if !errors.As(err, &be) || be.Kind != Exit || be.ExitCode != 1 || out != nil {
+		t.Fatalf("got %q, %#v, want no output and a RunError of kind exit, code 1", out, err)
 	}
 	if !strings.Contains(be.Stderr, "blkid: bad usage") || !strings.Contains(err.Error(), "blkid: bad usage") {
 		t.Fatalf("got stderr %q, message %q, want both to hold %q", be.Stderr, err, "blkid: bad usage")
 	}
 }
 
-func TestRunBlkid_StderrTail(t *testing.T) {
+func TestRun_StderrTail(t *testing.T) {
 	// 10,000 lines of stderr; only the last 4 KiB are kept.
 	script := fakeBlkid(t, `i=0; while [ $i -lt 10000 ]; do echo "line $i" >&2; i=$((i+1)); done; exit 4`)
-	_, err := RunBlkid(context.Background(), []string{script}, 30*time.Second)
-	var be *BlkidError
-	if !errors.As(err, &be) || be.Kind != BlkidExit || be.ExitCode != 4 {
-		t.Fatalf("got %v, want a BlkidError of kind exit, code 4", err)
+	_, err := Run(context.Background(), []string{script}, 30*time.Second)
+	var be *RunError
+	if !errors.As(err, &be) || be.Kind != Exit || be.ExitCode != 4 {
+		t.Fatalf("got %v, want a RunError of kind exit, code 4", err)
 	}
-	if len(be.Stderr) != maxBlkidStderr || !strings.HasSuffix(be.Stderr, "line 9999\n") {
-		t.Fatalf("got %d bytes of stderr ending %q, want %d ending %q", len(be.Stderr), be.Stderr[max(0, len(be.Stderr)-20):], maxBlkidStderr, "line 9999\n")
+	if len(be.Stderr) != maxStderr || !strings.HasSuffix(be.Stderr, "line 9999\n") {
+		t.Fatalf("got %d bytes of stderr ending %q, want %d ending %q", len(be.Stderr), be.Stderr[max(0, len(be.Stderr)-20):], maxStderr, "line 9999\n")
 	}
 }
 
-func TestRunBlkid_StartErrors(t *testing.T) {
+func TestRun_StartErrors(t *testing.T) {
 	dir := t.TempDir()
 	notExec := filepath.Join(dir, "blkid")
 	if err := os.WriteFile(notExec, []byte("#!/bin/sh\necho hi\n"), 0o644); err != nil {
@@ -125,39 +125,39 @@ func TestRunBlkid_StartErrors(t *testing.T) {
 	for _, c := range []struct {
 		name string
 		argv []string
-		want string
+		want Kind
 	}{
-		{"missing path", []string{filepath.Join(dir, "no-such-blkid")}, BlkidNotFound},
-		{"missing in PATH", []string{"diskd-actors-no-such-blkid"}, BlkidNotFound},
-		{"empty argv", nil, BlkidNotFound},
-		{"not executable", []string{notExec}, BlkidPermission},
+		{"missing path", []string{filepath.Join(dir, "no-such-blkid")}, NotFound},
+		{"missing in PATH", []string{"diskd-actors-no-such-blkid"}, NotFound},
+		{"empty argv", nil, NotFound},
+		{"not executable", []string{notExec}, Permission},
 	} {
-		out, err := RunBlkid(context.Background(), c.argv, 10*time.Second)
-		if got := blkidErrorKind(err); got != c.want || out != nil {
+		out, err := Run(context.Background(), c.argv, 10*time.Second)
+		if got := errorKind(err); got != c.want || out != nil {
 			t.Errorf("%s: got %q, %v (kind %q), want kind %q", c.name, out, err, got, c.want)
 		}
 	}
 }
 
-// TestRunBlkid_TimeoutKillsGroup runs a script that hangs in a grandchild:
+// TestRun_TimeoutKillsGroup runs a script that hangs in a grandchild:
 // the timeout must kill both, even though the grandchild holds stdout.
-func TestRunBlkid_TimeoutKillsGroup(t *testing.T) {
+func TestRun_TimeoutKillsGroup(t *testing.T) {
 	pidFile := filepath.Join(t.TempDir(), "pid")
 	script := fakeBlkid(t, `sleep 30 & echo $! > "$1"; wait`)
 	start := time.Now()
-	out, err := RunBlkid(context.Background(), []string{script, pidFile}, 200*time.Millisecond)
+	out, err := Run(context.Background(), []string{script, pidFile}, 200*time.Millisecond)
 	took := time.Since(start)
-	if got := blkidErrorKind(err); got != BlkidTimeout || out != nil {
-		t.Fatalf("got %q, %v (kind %q), want kind %q", out, err, got, BlkidTimeout)
+	if got := errorKind(err); got != Timeout || out != nil {
+		t.Fatalf("got %q, %v (kind %q), want kind %q", out, err, got, Timeout)
 	}
-	if took > 200*time.Millisecond+blkidWaitDelay+2*time.Second {
+	if took > 200*time.Millisecond+waitDelay+2*time.Second {
 		t.Fatalf("got a return after %v, want soon after the 200ms timeout", took)
 	}
 	waitGone(t, readPid(t, pidFile), 5*time.Second)
 }
 
-// TestRunBlkid_CancelKillsGroup cancels the caller's context instead.
-func TestRunBlkid_CancelKillsGroup(t *testing.T) {
+// TestRun_CancelKillsGroup cancels the caller's context instead.
+func TestRun_CancelKillsGroup(t *testing.T) {
 	dir := t.TempDir()
 	pidFile, ready := filepath.Join(dir, "pid"), filepath.Join(dir, "ready")
 	script := fakeBlkid(t, `sleep 30 & echo $! > "$1"; mv "$1" "$2"; wait`)
@@ -165,7 +165,7 @@ func TestRunBlkid_CancelKillsGroup(t *testing.T) {
 	defer cancel()
 	done := make(chan error, 1)
 	go func() {
-		_, err := RunBlkid(ctx, []string{script, pidFile, ready}, time.Minute)
+		_, err := Run(ctx, []string{script, pidFile, ready}, time.Minute)
 		done <- err
 	}()
 	deadline := time.Now().Add(10 * time.Second)
@@ -178,44 +178,44 @@ func TestRunBlkid_CancelKillsGroup(t *testing.T) {
 	cancel()
 	select {
 	case err := <-done:
-		if got := blkidErrorKind(err); got != BlkidCanceled {
-			t.Fatalf("got %v (kind %q), want kind %q", err, got, BlkidCanceled)
+		if got := errorKind(err); got != Canceled {
+			t.Fatalf("got %v (kind %q), want kind %q", err, got, Canceled)
 		}
-	case <-time.After(blkidWaitDelay + 5*time.Second):
-		t.Fatalf("RunBlkid still runs %v after cancel, want it to return", blkidWaitDelay+5*time.Second)
+	case <-time.After(waitDelay + 5*time.Second):
+		t.Fatalf("Run still runs %v after cancel, want it to return", waitDelay+5*time.Second)
 	}
 	waitGone(t, readPid(t, ready), 5*time.Second)
 }
 
-// TestRunBlkid_LeftoverChild covers a script that exits while a child it
+// TestRun_LeftoverChild covers a script that exits while a child it
 // started keeps stdout open: Wait must not hang on it.
-func TestRunBlkid_LeftoverChild(t *testing.T) {
+func TestRun_LeftoverChild(t *testing.T) {
 	pidFile := filepath.Join(t.TempDir(), "pid")
 	script := fakeBlkid(t, `sleep 30 & echo $! > "$1"; echo "/dev/sda1: UUID=\"u\""`)
 	start := time.Now()
-	_, err := RunBlkid(context.Background(), []string{script, pidFile}, time.Minute)
-	if got := blkidErrorKind(err); got != BlkidExit {
-		t.Fatalf("got %v (kind %q), want kind %q", err, got, BlkidExit)
+	_, err := Run(context.Background(), []string{script, pidFile}, time.Minute)
+	if got := errorKind(err); got != Exit {
+		t.Fatalf("got %v (kind %q), want kind %q", err, got, Exit)
 	}
-	if took := time.Since(start); took > blkidWaitDelay+5*time.Second {
-		t.Fatalf("got a return after %v, want about %v", took, blkidWaitDelay)
+	if took := time.Since(start); took > waitDelay+5*time.Second {
+		t.Fatalf("got a return after %v, want about %v", took, waitDelay)
 	}
 	waitGone(t, readPid(t, pidFile), 5*time.Second)
 }
 
-func TestRunBlkid_OutputLimit(t *testing.T) {
+func TestRun_OutputLimit(t *testing.T) {
 	for _, c := range []struct {
 		name   string
 		script string
-		want   string // error kind, "" for success
+		want   Kind // error kind, "" for success
 	}{
 		{"exactly 4 MiB", `head -c 4194304 /dev/zero`, ""},
-		{"4 MiB + 1", `head -c 4194305 /dev/zero`, BlkidOutputTooLarge},
-		{"endless", `exec yes "/dev/sda1: UUID=\"u\""`, BlkidOutputTooLarge},
+		{"4 MiB + 1", `head -c 4194305 /dev/zero`, OutputTooLarge},
+		{"endless", `exec yes "/dev/sda1: UUID=\"u\""`, OutputTooLarge},
 	} {
 		start := time.Now()
-		out, err := RunBlkid(context.Background(), []string{fakeBlkid(t, c.script)}, time.Minute)
-		if got := blkidErrorKind(err); got != c.want || (c.want == "" && (err != nil || len(out) != maxBlkidOutput)) {
+		out, err := Run(context.Background(), []string{fakeBlkid(t, c.script)}, time.Minute)
+		if got := errorKind(err); got != c.want || (c.want == "" && (err != nil || len(out) != maxOutput)) {
 			t.Errorf("%s: got %d bytes, %v (kind %q), want kind %q", c.name, len(out), err, got, c.want)
 		}
 		if took := time.Since(start); took > 20*time.Second {
@@ -224,7 +224,7 @@ func TestRunBlkid_OutputLimit(t *testing.T) {
 	}
 }
 
-func TestBlkidRaw(t *testing.T) {
+func TestRawOutput(t *testing.T) {
 	for _, c := range []struct {
 		argv string
 		want bool
@@ -247,15 +247,15 @@ func TestBlkidRaw(t *testing.T) {
 		{"blkid -- -d", false},         // a device named -d
 		{"blkid /dev/sda -d", true},    // getopt permutes
 	} {
-		if got := BlkidRaw(strings.Fields(c.argv)); got != c.want {
-			t.Errorf("BlkidRaw(%q): got %v, want %v", c.argv, got, c.want)
+		if got := RawOutput(strings.Fields(c.argv)); got != c.want {
+			t.Errorf("RawOutput(%q): got %v, want %v", c.argv, got, c.want)
 		}
 	}
 }
 
-// TestRealBlkid_LoopDevice checks RunBlkid and ParseBlkid against the real
+// TestRun_RealBlkidOnALoopDevice checks Run and Parse against the real
 // blkid, on a loop device with a label that needs every kind of encoding.
-func TestRealBlkid_LoopDevice(t *testing.T) {
+func TestRun_RealBlkidOnALoopDevice(t *testing.T) {
 	if os.Geteuid() != 0 {
 		t.Skip("needs root to attach a loop device")
 	}
@@ -303,11 +303,11 @@ func TestRealBlkid_LoopDevice(t *testing.T) {
 	}
 	scan := func(argv []string) []messages.Disk {
 		t.Helper()
-		out, err := RunBlkid(context.Background(), argv, 30*time.Second)
+		out, err := Run(context.Background(), argv, 30*time.Second)
 		if err != nil {
 			t.Fatalf("%q: got %v, want output", argv, err)
 		}
-		disks, err := ParseBlkid(out, BlkidRaw(argv))
+		disks, err := Parse(out, RawOutput(argv))
 		if err != nil {
 			t.Fatalf("%q: got %v parsing %q, want disks", argv, err, out)
 		}

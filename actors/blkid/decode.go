@@ -1,4 +1,4 @@
-package actors
+package blkid
 
 // Decoding of blkid's encoded values: backslash escapes, then the "M-" and
 // "^" encodings of high and control bytes, which are ambiguous when a label
@@ -9,23 +9,23 @@ import (
 	"strings"
 )
 
-// blkidUnit is one printed character of an encoded value; esc marks one
+// unit is one printed character of an encoded value; esc marks one
 // that blkid put a backslash before, which is never part of "M-" or "^".
-type blkidUnit struct {
+type unit struct {
 	c   byte
 	esc bool
 }
 
-// blkidUnits undoes the backslash escapes of an encoded value. Encoded
+// unescape undoes the backslash escapes of an encoded value. Encoded
 // output holds only printable ASCII, so anything else means the output was
 // raw and the caller was told otherwise.
-func blkidUnits(s, esc string, quoted bool) ([]blkidUnit, error) {
+func unescape(s, esc string, quoted bool) ([]unit, error) {
 	// A decoded byte takes at most four printed ones ("M-^A"), so a longer
 	// value is over the limit whatever it decodes to.
-	if len(s) > 4*maxBlkidValue+4 {
-		return nil, fmt.Errorf("longer than %d bytes", maxBlkidValue)
+	if len(s) > 4*maxValue+4 {
+		return nil, fmt.Errorf("longer than %d bytes", maxValue)
 	}
-	units := make([]blkidUnit, 0, len(s))
+	units := make([]unit, 0, len(s))
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		switch {
@@ -33,49 +33,49 @@ func blkidUnits(s, esc string, quoted bool) ([]blkidUnit, error) {
 			return nil, fmt.Errorf("raw byte 0x%02x in encoded output (did blkid run with -d?)", c)
 		case c == '\\':
 			if i+1 == len(s) || strings.IndexByte(esc, s[i+1]) < 0 {
-				return nil, fmt.Errorf("invalid escape at %s", blkidSnippet(s[i:]))
+				return nil, fmt.Errorf("invalid escape at %s", snippet(s[i:]))
 			}
 			i++
-			units = append(units, blkidUnit{s[i], true})
+			units = append(units, unit{s[i], true})
 		case !quoted && strings.IndexByte(esc, c) >= 0:
 			return nil, fmt.Errorf("unescaped %q (did blkid run with -d?)", c)
 		default:
-			units = append(units, blkidUnit{c, false})
+			units = append(units, unit{c, false})
 		}
 	}
 	return units, nil
 }
 
-// blkidAlt is one way to read printed characters at a position: the byte
+// reading is one way to read printed characters at a position: the byte
 // they stand for and how many they are.
-type blkidAlt struct {
+type reading struct {
 	b byte
 	w int
 }
 
-// blkidAlts lists the readings at u[i], preferred first: "M-^X", "M-X",
+// readings lists the readings at u[i], preferred first: "M-^X", "M-X",
 // "^X", then the character itself.
-func blkidAlts(u []blkidUnit, i int, buf *[4]blkidAlt) []blkidAlt {
+func readings(u []unit, i int, buf *[4]reading) []reading {
 	n := 0
-	if i+2 < len(u) && u[i] == (blkidUnit{'M', false}) && u[i+1] == (blkidUnit{'-', false}) {
-		if b, ok := blkidCtrl(u, i+2); ok {
-			buf[n] = blkidAlt{0x80 | b, 4}
+	if i+2 < len(u) && u[i] == (unit{'M', false}) && u[i+1] == (unit{'-', false}) {
+		if b, ok := ctrl(u, i+2); ok {
+			buf[n] = reading{0x80 | b, 4}
 			n++
 		}
-		buf[n] = blkidAlt{0x80 | u[i+2].c, 3}
+		buf[n] = reading{0x80 | u[i+2].c, 3}
 		n++
 	}
-	if b, ok := blkidCtrl(u, i); ok {
-		buf[n] = blkidAlt{b, 2}
+	if b, ok := ctrl(u, i); ok {
+		buf[n] = reading{b, 2}
 		n++
 	}
-	buf[n] = blkidAlt{u[i].c, 1}
+	buf[n] = reading{u[i].c, 1}
 	return buf[:n+1]
 }
 
-// blkidCtrl reads "^X" at u[i]: X is '@'..'_' or '?' (DEL).
-func blkidCtrl(u []blkidUnit, i int) (byte, bool) {
-	if i+1 >= len(u) || u[i] != (blkidUnit{'^', false}) {
+// ctrl reads "^X" at u[i]: X is '@'..'_' or '?' (DEL).
+func ctrl(u []unit, i int) (byte, bool) {
+	if i+1 >= len(u) || u[i] != (unit{'^', false}) {
 		return 0, false
 	}
 	if x := u[i+1].c; x >= '@' && x <= '_' || x == '?' {
@@ -84,23 +84,23 @@ func blkidCtrl(u []blkidUnit, i int) (byte, bool) {
 	return 0, false
 }
 
-// blkidDecode undoes the M-/^ encoding. The encoding is ambiguous: a label
+// decode undoes the M-/^ encoding. The encoding is ambiguous: a label
 // may hold a literal "M-" or "^". Among the readings that give valid UTF-8
 // it takes the one that leaves the fewest "M-" undecoded, then the one that
 // decodes earliest. cost[i][s] is that fewest number for u[i:] from UTF-8
 // state s (-1: no valid reading); the value is then read along it.
-func blkidDecode(u []blkidUnit) (string, error) {
+func decode(u []unit) (string, error) {
 	n := len(u)
 	// starts[i] counts the "M-" in u[:i] that could begin an encoded byte.
 	starts := make([]int32, n+1)
 	for i := range n {
 		starts[i+1] = starts[i]
-		if i+2 < n && u[i] == (blkidUnit{'M', false}) && u[i+1] == (blkidUnit{'-', false}) {
+		if i+2 < n && u[i] == (unit{'M', false}) && u[i+1] == (unit{'-', false}) {
 			starts[i+1]++
 		}
 	}
 	// altCost counts the "M-" that reading a skips without decoding.
-	altCost := func(i int, a blkidAlt) int32 {
+	altCost := func(i int, a reading) int32 {
 		c := starts[i+a.w] - starts[i]
 		if a.w >= 3 { // a decodes the "M-" at i
 			c--
@@ -112,9 +112,9 @@ func blkidDecode(u []blkidUnit) (string, error) {
 		cost[n][s] = -1
 	}
 	cost[n][utf8Accept] = 0
-	var buf [4]blkidAlt
+	var buf [4]reading
 	for i := n - 1; i >= 0; i-- {
-		alts := blkidAlts(u, i, &buf)
+		alts := readings(u, i, &buf)
 		for s := range utf8States {
 			best := int32(-1)
 			for _, a := range alts {
@@ -133,7 +133,7 @@ func blkidDecode(u []blkidUnit) (string, error) {
 	out := make([]byte, 0, n)
 	for i, s := 0, utf8Accept; i < n; {
 		next := -1
-		for _, a := range blkidAlts(u, i, &buf) {
+		for _, a := range readings(u, i, &buf) {
 			t := utf8Step(s, a.b)
 			if t >= 0 && cost[i+a.w][t] >= 0 && altCost(i, a)+cost[i+a.w][t] == cost[i][s] {
 				out = append(out, a.b)
@@ -150,7 +150,7 @@ func blkidDecode(u []blkidUnit) (string, error) {
 }
 
 // UTF-8 validation as a state machine (RFC 3629 table 3-7), so that
-// blkidDecode can ask which readings can still end valid.
+// decode can ask which readings can still end valid.
 const (
 	utf8Accept = iota
 	utf8Tail1  // one more byte 80..BF
@@ -207,8 +207,8 @@ func utf8Step(s int, b byte) int {
 	return next
 }
 
-// blkidSnippet quotes the start of s for an error message.
-func blkidSnippet(s string) string {
+// snippet quotes the start of s for an error message.
+func snippet(s string) string {
 	const max = 40
 	if len(s) > max {
 		return fmt.Sprintf("%q...", s[:max])

@@ -1,23 +1,24 @@
-package actors
+package blkid
 
 import (
 	"bytes"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"unicode/utf8"
 
+	"github.com/diskd-actors/diskd-actors/actors/internal/golden"
 	"github.com/diskd-actors/diskd-actors/messages"
 )
 
-var updateGolden = flag.Bool("update", false, "rewrite testdata/blkid/*.golden.json from what ParseBlkid returns")
+var update = flag.Bool("update", false, "rewrite testdata/*.golden.json from what Parse returns")
 
-// blkidCase reads the mode of a testdata/blkid case from its name,
+// caseMode reads the mode of a testdata case from its name,
 // <format>_<raw|escaped>_<what>.
-func blkidCase(t testing.TB, name string) (export, raw bool) {
+func caseMode(t testing.TB, name string) (export, raw bool) {
 	t.Helper()
 	format, rest, _ := strings.Cut(name, "_")
 	mode, _, _ := strings.Cut(rest, "_")
@@ -27,90 +28,46 @@ func blkidCase(t testing.TB, name string) (export, raw bool) {
 	return format == "export", mode == "raw"
 }
 
-func blkidCases(t testing.TB) []string {
-	t.Helper()
-	files, err := filepath.Glob(filepath.Join("testdata", "blkid", "*.txt"))
-	if err != nil || len(files) == 0 {
-		t.Fatalf("got %d cases (%v), want some in testdata/blkid", len(files), err)
-	}
-	return files
-}
-
-func TestParseBlkid(t *testing.T) {
-	for _, in := range blkidCases(t) {
-		name := strings.TrimSuffix(filepath.Base(in), ".txt")
+func TestParse(t *testing.T) {
+	for _, in := range golden.Cases(t, "testdata") {
+		name := golden.Name(in)
 		t.Run(name, func(t *testing.T) {
-			export, raw := blkidCase(t, name)
+			export, raw := caseMode(t, name)
 			data, err := os.ReadFile(in)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got := blkidIsExport(strings.Split(string(data), "\n")); got != export && len(bytes.TrimSpace(data)) > 0 {
+			if got := isExport(strings.Split(string(data), "\n")); got != export && len(bytes.TrimSpace(data)) > 0 {
 				t.Fatalf("detected export format %v, want %v as the name says", got, export)
 			}
-			disks, err := ParseBlkid(data, raw)
-			goldenPath := strings.TrimSuffix(in, ".txt") + ".golden.json"
-			if *updateGolden {
-				writeGolden(t, goldenPath, disks, err)
-				return
-			}
-			want := readGolden[messages.Disk](t, goldenPath, "go test ./actors -run TestParseBlkid -update")
-			if want.Error != "" {
-				if err == nil || !strings.Contains(err.Error(), want.Error) {
-					t.Fatalf("got %v, %v, want an error containing %q", disks, err, want.Error)
-				}
-				return
-			}
+			disks, err := Parse(data, raw)
 			if err != nil {
-				t.Fatalf("got error %v, want %v", err, want.Items)
+				var pe *ParseError
+				if !errors.As(err, &pe) {
+					t.Fatalf("got error %T %v, want a *ParseError", err, err)
+				}
 			}
-			if !messages.DisksEqual(disks, want.Items) {
-				t.Fatalf("got %+v, want %+v", disks, want.Items)
-			}
+			golden.Check(t, in, disks, err, messages.DisksEqual, *update, "go test ./actors/blkid -run TestParse -update")
 		})
 	}
 }
 
-// blkidEncode prints v as blkid (util-linux 2.38 safe_print) does without
-// -d: esc is blkidFullEsc or blkidExportEsc.
-func blkidEncode(v, esc string) string {
-	var b strings.Builder
-	for i := 0; i < len(v); i++ {
-		ch := v[i]
-		if ch >= 128 {
-			b.WriteString("M-")
-			ch -= 128
-		}
-		if ch < 32 || ch == 0x7f {
-			b.WriteByte('^')
-			ch ^= 0x40
-		}
-		if strings.IndexByte(esc, ch) >= 0 {
-			b.WriteByte('\\')
-		}
-		b.WriteByte(ch)
-	}
-	return b.String()
+// formats are the four ways blkid prints, by the names of testdata cases.
+var formats = map[string]Format{"full_escaped": Full, "export_escaped": Export, "full_raw": Full | Raw, "export_raw": Export | Raw}
+
+// oneDisk prints one device with label and uuid in format f.
+func oneDisk(label, uuid string, f Format) []byte {
+	return Encode([]messages.Disk{{Device: "/dev/sdz1", Label: label, UUID: uuid, Type: "ext4"}}, f)
 }
 
-// blkidOutput prints one device with label and uuid in every format.
-func blkidOutput(label, uuid string) map[string][]byte {
-	return map[string][]byte{
-		"full_escaped":   fmt.Appendf(nil, "/dev/sdz1: LABEL=\"%s\" UUID=\"%s\" TYPE=\"ext4\"\n", blkidEncode(label, blkidFullEsc), uuid),
-		"export_escaped": fmt.Appendf(nil, "DEVNAME=/dev/sdz1\nLABEL=%s\nUUID=%s\nTYPE=ext4\n", blkidEncode(label, blkidExportEsc), uuid),
-		"full_raw":       fmt.Appendf(nil, "/dev/sdz1: LABEL=\"%s\" UUID=\"%s\" TYPE=\"ext4\"\n", label, uuid),
-		"export_raw":     fmt.Appendf(nil, "DEVNAME=/dev/sdz1\nLABEL=%s\nUUID=%s\nTYPE=ext4\n", label, uuid),
-	}
-}
-
-// blkidAmbiguous reports labels whose encoding may read back otherwise: a
+// looksEncoded reports labels whose encoding may read back otherwise: a
 // literal "M-"; a literal "^", which can pair with what follows it ("^A",
 // or "^M" of "M-"); a carriage return before "-", printed "^M-".
-func blkidAmbiguous(label string) bool {
+func looksEncoded(label string) bool {
 	return strings.Contains(label, "M-") || strings.Contains(label, "^") || strings.Contains(label, "\r-")
 }
 
-func TestParseBlkid_RoundTrip(t *testing.T) {
+func TestParse_RoundTrip(t *testing.T) {
 	labels := []string{
 		"plain", "bäck \"up\" 1", "café", "💾 a\\b$c", "Ê", "`x'<y> $HOME", "tab\there",
 		"line\nbreak", "del\x7f", "nul\x00byte", "\u0080\u07ff\u0800\uffff\U00010000\U0010ffff",
@@ -118,12 +75,13 @@ func TestParseBlkid_RoundTrip(t *testing.T) {
 		"ends with M", "ends with \\", " ", "日本語ラベル", "a  b",
 	}
 	for _, label := range labels {
-		for format, out := range blkidOutput(label, "1234-ABCD") {
-			raw := strings.HasSuffix(format, "_raw")
-			if raw && strings.Contains(label, "\n") && strings.HasPrefix(format, "full") {
+		for format, f := range formats {
+			out := oneDisk(label, "1234-ABCD", f)
+			raw := f&Raw != 0
+			if f == Full|Raw && strings.Contains(label, "\n") {
 				continue // a raw full-format line cannot hold a newline
 			}
-			got, err := ParseBlkid(out, raw)
+			got, err := Parse(out, raw)
 			want := []messages.Disk{{UUID: "1234-ABCD", Label: label, Device: "/dev/sdz1", Type: "ext4"}}
 			if err != nil || !messages.DisksEqual(got, want) {
 				t.Errorf("%s %q: got %+v, %v, want %+v", format, out, got, err, want)
@@ -132,9 +90,9 @@ func TestParseBlkid_RoundTrip(t *testing.T) {
 	}
 }
 
-// TestParseBlkid_Ambiguous pins how encoded sequences that a label could
+// TestParse_Ambiguous pins how encoded sequences that a label could
 // also hold literally are read.
-func TestParseBlkid_Ambiguous(t *testing.T) {
+func TestParse_Ambiguous(t *testing.T) {
 	for _, c := range []struct{ printed, want string }{
 		{"PROGRAM-DATA", "PROGRAM-DATA"}, // 0xC4 'A' is not UTF-8: literal
 		{"M-CM-)", "é"},                  // could be literal, decoded
@@ -148,14 +106,14 @@ func TestParseBlkid_Ambiguous(t *testing.T) {
 		{"M-mM- M-^@", "M-mM- M-\x00"},   // ED A0 80 would be a surrogate: literal "M-"
 	} {
 		out := fmt.Appendf(nil, "/dev/sdz1: LABEL=\"%s\"\n", c.printed)
-		got, err := ParseBlkid(out, false)
+		got, err := Parse(out, false)
 		if err != nil || len(got) != 1 || got[0].Label != c.want {
 			t.Errorf("%q: got %+v, %v, want label %q", c.printed, got, err, c.want)
 		}
 	}
 }
 
-func TestParseBlkid_Limits(t *testing.T) {
+func TestParse_Limits(t *testing.T) {
 	devices := func(n int) []byte {
 		var b bytes.Buffer
 		for i := range n {
@@ -192,7 +150,7 @@ func TestParseBlkid_Limits(t *testing.T) {
 		{"output of 4 MiB", padded(4 << 20), false, "", 1},
 		{"output of 4 MiB + 1", padded(4<<20 + 1), false, "more than the limit of 4194304", 0},
 	} {
-		got, err := ParseBlkid(c.out, c.raw)
+		got, err := Parse(c.out, c.raw)
 		switch {
 		case c.wantErr == "" && (err != nil || len(got) != c.wantN):
 			t.Errorf("%s: got %d disks, %v, want %d disks", c.name, len(got), err, c.wantN)
@@ -202,11 +160,11 @@ func TestParseBlkid_Limits(t *testing.T) {
 	}
 }
 
-// FuzzParseBlkid checks that no input panics and that what is accepted
-// keeps the promises callers rely on. Seeds: the testdata/blkid cases in
-// both modes, and testdata/fuzz/FuzzParseBlkid.
-func FuzzParseBlkid(f *testing.F) {
-	for _, in := range blkidCases(f) {
+// FuzzParse checks that no input panics and that what is accepted
+// keeps the promises callers rely on. Seeds: the testdata cases in
+// both modes, and testdata/fuzz/FuzzParse.
+func FuzzParse(f *testing.F) {
+	for _, in := range golden.Cases(f, "testdata") {
 		data, err := os.ReadFile(in)
 		if err != nil {
 			f.Fatal(err)
@@ -215,20 +173,20 @@ func FuzzParseBlkid(f *testing.F) {
 		f.Add(data, true)
 	}
 	f.Fuzz(func(t *testing.T, out []byte, raw bool) {
-		disks, err := ParseBlkid(out, raw)
+		disks, err := Parse(out, raw)
 		if err != nil {
 			if disks != nil {
 				t.Fatalf("got %v with error %v, want no disks", disks, err)
 			}
 			return
 		}
-		if len(disks) > maxBlkidDevices {
-			t.Fatalf("got %d disks, want at most %d", len(disks), maxBlkidDevices)
+		if len(disks) > maxDevices {
+			t.Fatalf("got %d disks, want at most %d", len(disks), maxDevices)
 		}
 		for i, d := range disks {
 			for _, v := range []string{d.UUID, d.Label, d.Device, d.Type} {
-				if !utf8.ValidString(v) || len(v) > maxBlkidValue {
-					t.Fatalf("got field %q of %+v, want valid UTF-8 of at most %d bytes", v, d, maxBlkidValue)
+				if !utf8.ValidString(v) || len(v) > maxValue {
+					t.Fatalf("got field %q of %+v, want valid UTF-8 of at most %d bytes", v, d, maxValue)
 				}
 			}
 			if d.Device == "" || d.UUID == "" && d.Label == "" {
@@ -241,20 +199,20 @@ func FuzzParseBlkid(f *testing.F) {
 	})
 }
 
-// FuzzParseBlkid_RoundTrip checks that a label printed by blkid reads back
+// FuzzParse_RoundTrip checks that a label printed by blkid reads back
 // exactly, in every format, unless the label itself looks encoded.
-func FuzzParseBlkid_RoundTrip(f *testing.F) {
+func FuzzParse_RoundTrip(f *testing.F) {
 	for _, s := range []string{"bäck \"up\" 1", "💾 a\\b$c", "Ê\nx", "STEAM-LIBRARY", "^é", "\u0780\u0340"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, label string) {
-		if label == "" || len(label) > maxBlkidValue || !utf8.ValidString(label) || blkidAmbiguous(label) {
+		if label == "" || len(label) > maxValue || !utf8.ValidString(label) || looksEncoded(label) {
 			return
 		}
-		for _, format := range []string{"full_escaped", "export_escaped"} {
-			got, err := ParseBlkid(blkidOutput(label, "u")[format], false)
+		for _, format := range []Format{Full, Export} {
+			got, err := Parse(oneDisk(label, "u", format), false)
 			if err != nil || len(got) != 1 || got[0].Label != label {
-				t.Fatalf("%s: got %+v, %v, want label %q", format, got, err, label)
+				t.Fatalf("format %d: got %+v, %v, want label %q", format, got, err, label)
 			}
 		}
 	})
