@@ -3,6 +3,9 @@ package bed
 import (
 	"fmt"
 	"strings"
+
+	"github.com/diskd-actors/diskd-actors/actors/blkid"
+	"github.com/diskd-actors/diskd-actors/messages"
 )
 
 // Disk is one filesystem a host's fake blkid reports. MountPoint, when not
@@ -35,43 +38,14 @@ func UUID(host, n int) string {
 	return fmt.Sprintf("%08x-bed0-4000-8000-%012x", host, n)
 }
 
-// ExportFormat renders disks as `blkid -o export` prints them: KEY=value
-// lines, a blank line after each device, values escaped as blkid's
-// safe_print does (high bytes as M-, control characters as ^, a backslash
-// before shell-special characters).
+// ExportFormat renders disks as `blkid -o export` prints them, through
+// blkid.Encode: the one encoder of blkid output.
 func ExportFormat(disks []Disk) string {
-	var b strings.Builder
-	for _, d := range disks {
-		b.WriteString("DEVNAME=" + d.Device + "\n")
-		if d.Label != "" {
-			b.WriteString("LABEL=" + blkidEscape(d.Label) + "\n")
-		}
-		if d.UUID != "" {
-			b.WriteString("UUID=" + d.UUID + "\n")
-		}
-		b.WriteString("TYPE=" + d.Type + "\n\n")
+	ds := make([]messages.Disk, len(disks))
+	for i, d := range disks {
+		ds[i] = messages.Disk{Device: d.Device, UUID: d.UUID, Label: d.Label, Type: d.Type}
 	}
-	return b.String()
-}
-
-func blkidEscape(s string) string {
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c >= 128 {
-			b.WriteString("M-")
-			c -= 128
-		}
-		if c < 32 || c == 0x7f {
-			b.WriteByte('^')
-			c ^= 0x40
-		}
-		if strings.IndexByte(" \\\"'$`<>", c) >= 0 {
-			b.WriteByte('\\')
-		}
-		b.WriteByte(c)
-	}
-	return b.String()
+	return string(blkid.Encode(ds, blkid.Export))
 }
 
 // mountTable renders a mount table in /proc/self/mountinfo format: a root
