@@ -169,7 +169,7 @@ func Start(opts Options) (*Daemon, error) {
 	}
 	strategy := &backoffStrategy{health: d.health, log: log}
 	props := actor.PropsFromProducer(func() actor.Actor { return &supervisorActor{d: d} },
-		actor.WithSupervisor(strategy), actor.WithGuardian(strategy))
+		actor.WithSupervisor(strategy), actor.WithGuardian(strategy), actor.WithReceiverMiddleware(logPanics(log)))
 	top, err := sys.Root.SpawnNamed(props, "daemon")
 	if err != nil {
 		ln.closeAndRemove()
