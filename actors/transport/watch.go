@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"slices"
 	"time"
 )
 
@@ -66,7 +67,8 @@ func (t *multicastTransport) poke() {
 func (t *multicastTransport) check() {
 	now := t.o.observe()
 	p := Decide(t.bound, t.last, now)
-	t.o.health.update(func(r *Report) { r.Checks++; r.LinkUp = now.Usable() })
+	// Counted last, so that a report showing the check shows its outcome.
+	defer t.o.health.update(func(r *Report) { r.Checks++; r.LinkUp = now.Usable() })
 	if !p.Rejoin && !p.Rebind {
 		if p.Reason != "" {
 			t.o.log.Warn("multicast link lost; waiting for it", "interface", ifaceLabel(t.ifname), "reason", p.Reason)
@@ -161,7 +163,7 @@ func routeLink(group *net.UDPAddr) Link {
 		return Link{}
 	}
 	for i := range ifs {
-		if l := linkOf(&ifs[i]); containsAddr(l.Addrs, src) {
+		if l := linkOf(&ifs[i]); slices.Contains(l.Addrs, src) {
 			return l
 		}
 	}
@@ -176,19 +178,10 @@ func linkOf(ifi *net.Interface) Link {
 	}
 	for _, a := range addrs {
 		if ipn, ok := a.(*net.IPNet); ok {
-			if ip, ok := netip.AddrFromSlice(ipn.IP.To4()); ok && ipn.IP.To4() != nil {
+			if ip, ok := netip.AddrFromSlice(ipn.IP.To4()); ok {
 				l.Addrs = append(l.Addrs, ip)
 			}
 		}
 	}
 	return l
-}
-
-func containsAddr(as []netip.Addr, a netip.Addr) bool {
-	for _, x := range as {
-		if x == a {
-			return true
-		}
-	}
-	return false
 }
