@@ -55,8 +55,8 @@ type multicastTransport struct {
 	// Owned by the watcher goroutine once it runs.
 	bound  Bound
 	last   Link
-	joined *net.Interface // the interface the group is joined on; nil: default
-	failed string         // the last fix error logged, to log each once
+	joined int    // index of the interface the group is joined on; 0: unknown
+	failed string // the last fix error logged, to log each once
 
 	wake      chan struct{} // a check is wanted now
 	done      chan struct{} // closed by Close
@@ -106,7 +106,6 @@ func OpenMulticast(group string, port int, ifname string, ttl int, opts ...Optio
 		rconn.Close()
 		return nil, fmt.Errorf("join %s on %s: %w", group, ifaceName(ifi), err)
 	}
-	t.joined = ifi
 	if err := t.recv.SetControlMessage(ipv4.FlagDst, true); err != nil {
 		rconn.Close()
 		return nil, fmt.Errorf("control messages: %w", err)
@@ -122,6 +121,9 @@ func OpenMulticast(group string, port int, ifname string, ttl int, opts ...Optio
 	} else if t.last.Usable() {
 		t.bound = Bound{Index: t.last.Index, Addr: t.last.Addrs[0]}
 	}
+	// The kernel records a membership with the index of the interface it
+	// chose; without a configured one, the route's is the best guess.
+	t.joined = t.bound.Index
 	t.startWatch()
 	return t, nil
 }

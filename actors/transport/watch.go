@@ -125,14 +125,22 @@ func (t *multicastTransport) fix(p Plan, index int, rebind bool) error {
 	}
 	// The kernel may have dropped the old membership with its interface;
 	// leaving first keeps stale ones from piling up, and a failure to
-	// leave says only that it is gone.
+	// leave says only that it is gone. Leaving names the interface, as the
+	// kernel recorded it at the join: with none, it would match any
+	// membership of the group but release it on today's route's interface.
 	g := &net.UDPAddr{IP: t.group.IP}
-	_ = t.recv.LeaveGroup(t.joined, g)
+	var old *net.Interface
+	if t.joined > 0 {
+		old = &net.Interface{Index: t.joined}
+	}
+	_ = t.recv.LeaveGroup(old, g)
+	t.joined = 0
+	// Without a configured interface, join as at the start: the kernel
+	// picks the route's interface.
 	if err := t.recv.JoinGroup(ifi, g); err != nil {
-		t.joined = nil
 		return fmt.Errorf("join %s on %s: %w", t.group.IP, ifaceName(ifi), err)
 	}
-	t.joined = ifi
+	t.joined = index
 	return nil
 }
 
