@@ -200,3 +200,28 @@ func TestRecovery_Renumber(t *testing.T) {
 	t.Logf("h02 link: %s", l.Line())
 	checkLog(t, b, h2)
 }
+
+// A host whose interface is removed and made again (a new index, same
+// name and address): the group is joined on the new interface and the
+// sending socket re-opened on it.
+func TestRecovery_Replug(t *testing.T) {
+	t.Parallel()
+	b := recoveryBed(t)
+	h2 := b.Hosts[2]
+	before, pid := instances(t, b, h2), h2.PID()
+
+	changed := time.Now()
+	if err := h2.Replug(); err != nil {
+		t.Fatal(err)
+	}
+	checkRecovered(t, b, h2, changed, h2.Addr, before)
+	if h2.PID() != pid {
+		t.Errorf("h02's daemon is pid %d, was %d", h2.PID(), pid)
+	}
+	l := linkOf(t, h2)
+	if l.Rebinds < 1 || l.Rejoins < 1 || l.LastFix != "interface index changed" {
+		t.Errorf("h02 network.link after a replug: %+v, want a rejoin and a rebind for the new index", l)
+	}
+	t.Logf("h02 link: %s", l.Line())
+	checkLog(t, b, h2)
+}

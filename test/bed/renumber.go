@@ -41,3 +41,30 @@ func (h *Host) Renumber(addr string) error {
 	h.Addr = addr
 	return ip("-n", h.NS, "route", "replace", "224.0.0.0/4", "dev", h.Iface)
 }
+
+// Replug removes the host's veth and makes a new one (netns mode only),
+// as when a USB adapter is pulled and put back or a VM's NIC is
+// hot-plugged: same name and address, a new interface index, so every
+// socket option naming the old index is stale. The daemon keeps running.
+func (h *Host) Replug() error {
+	if h.NS == "" || h.bed == nil || h.bed.net == nil {
+		return fmt.Errorf("%s: Replug needs netns mode", h.Name)
+	}
+	brNS, port := h.bed.net.bridgeNS, fmt.Sprintf("p%d", h.Index)  // as newNetnsNet named them
+	if err := ip("-n", h.NS, "link", "del", h.Iface); err != nil { // its bridge end goes with it
+		return err
+	}
+	for _, args := range [][]string{
+		{"-n", brNS, "link", "add", port, "type", "veth", "peer", "name", h.Iface, "netns", h.NS},
+		{"-n", brNS, "link", "set", port, "master", "br0"},
+		{"-n", brNS, "link", "set", port, "up"},
+		{"-n", h.NS, "addr", "add", h.Addr + "/15", "dev", h.Iface},
+		{"-n", h.NS, "link", "set", h.Iface, "up"},
+		{"-n", h.NS, "route", "replace", "224.0.0.0/4", "dev", h.Iface},
+	} {
+		if err := ip(args...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
