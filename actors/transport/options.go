@@ -7,7 +7,7 @@ import (
 
 // DefaultCheckInterval is how often the multicast transport looks at its
 // interface when nothing tells it sooner: a check is a netlink dump of the
-// links and addresses, some microseconds.
+// links and one of the addresses, about 0.1 ms (BenchmarkObserve).
 const DefaultCheckInterval = time.Second
 
 // Option adjusts OpenMulticast.
