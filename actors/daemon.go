@@ -134,8 +134,11 @@ func Start(opts Options) (*Daemon, error) {
 	d.newTransport = opts.Transport
 	if d.newTransport == nil {
 		mc := cfg.Multicast
+		link := transport.NewHealth() // outlives every transport MulticastServer opens
+		d.stats.link = link
 		d.newTransport = func() (transport.Transport, error) {
-			return transport.OpenMulticast(mc.Group, mc.Port, mc.Interface, mc.TTL)
+			return transport.OpenMulticast(mc.Group, mc.Port, mc.Interface, mc.TTL,
+				transport.WithLogger(log.With("part", "transport")), transport.WithHealth(link), transport.WithClock(now))
 		}
 	}
 	tr, err := d.newTransport()

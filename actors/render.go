@@ -140,6 +140,9 @@ func renderStatus(s *messages.Status, jsonOut bool) *answer {
 		{"datagrams out:", fmt.Sprintf("%d (%d bytes; %d send errors)", n.DatagramsOut, n.BytesOut, n.SendErrors)},
 		{"drops:", formatCounts(s.Drops)},
 	}
+	if n.Link != nil {
+		rows = append(rows, []string{"link:", oneLine(n.Link.Line())})
+	}
 	if len(s.Duplicates) > 0 {
 		rows = append(rows, []string{"duplicates:", "UUIDs on more than one node: " + strings.Join(s.Duplicates, " ")})
 	}

@@ -4,6 +4,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/diskd-actors/diskd-actors/actors/transport"
 	"github.com/diskd-actors/diskd-actors/messages"
 )
 
@@ -21,6 +22,8 @@ type stats struct {
 	drops map[string]uint64
 
 	ann announceState
+
+	link transport.Reporter // the multicast transport's health; nil with a fake
 }
 
 func newStats() *stats { return &stats{drops: map[string]uint64{}} }
@@ -37,6 +40,7 @@ func (s *stats) net() messages.NetStats {
 		DatagramsIn: s.datagramsIn.Load(), BytesIn: s.bytesIn.Load(),
 		DatagramsOut: s.datagramsOut.Load(), BytesOut: s.bytesOut.Load(),
 		OwnIn: s.ownIn.Load(), SendErrors: s.sendErrors.Load(),
+		Link: linkStatus(s.link),
 	}
 }
 

@@ -181,6 +181,29 @@ type NetStats struct {
 	BytesOut     uint64 `json:"bytes_out"`
 	OwnIn        uint64 `json:"own_datagrams_in"`
 	SendErrors   uint64 `json:"send_errors"`
+	// Link is the multicast transport's own health; nil for a transport
+	// that does not watch its interface (the in-memory fake).
+	Link *LinkStatus `json:"link,omitempty"`
+}
+
+// LinkStatus is what the multicast transport noticed of its interface
+// and did about it: re-joins of the group, re-binds of the sending socket
+// to a new address, and a run of failing sends.
+type LinkStatus struct {
+	Interface             string    `json:"interface"` // "" for the system default
+	Address               string    `json:"address,omitempty"`
+	Up                    bool      `json:"up"`
+	Watch                 string    `json:"watch"` // "netlink+poll" or "poll"
+	Rejoins               uint64    `json:"rejoins"`
+	Rebinds               uint64    `json:"rebinds"`
+	LastFix               string    `json:"last_fix,omitempty"`
+	LastFixAt             time.Time `json:"last_fix_at,omitzero"`
+	FixErrors             uint64    `json:"fix_errors"`
+	FixError              string    `json:"fix_error,omitempty"`
+	SendErrors            uint64    `json:"send_errors"`
+	ConsecutiveSendErrors uint64    `json:"consecutive_send_errors"`
+	LastSendError         string    `json:"last_send_error,omitempty"`
+	LastSendErrorAt       time.Time `json:"last_send_error_at,omitzero"`
 }
 
 // AnnounceStatus tells whether the local inventory can be announced.

@@ -5,6 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/netip"
+	"os"
+	"sync"
 	"syscall"
 
 	"golang.org/x/net/ipv4"
@@ -34,22 +37,55 @@ var ErrWrongDestination = errors.New("datagram for another destination")
 
 // multicastTransport is IPv4 multicast on one interface: a receiving socket
 // bound to the port (shared by every daemon on the host) and joined to the
-// group, and a sending socket bound to the interface's address.
+// group, and a sending socket bound to the interface's address. A watcher
+// (watch.go) re-joins the group and re-opens the sending socket when the
+// interface changes under it.
 type multicastTransport struct {
-	group *net.UDPAddr
-	recv  *ipv4.PacketConn
-	rconn net.PacketConn
+	group  *net.UDPAddr
+	ifname string // "" means the system default
+	ttl    int
+	o      options
+	recv   *ipv4.PacketConn
+	rconn  net.PacketConn
+
+	mu    sync.RWMutex // guards send and sconn, swapped by a rebind
 	send  *ipv4.PacketConn
 	sconn net.PacketConn
+
+	// Owned by the watcher goroutine once it runs.
+	bound  Bound
+	last   Link
+	joined int    // index of the interface the group is joined on; 0: unknown
+	failed string // the last fix error logged, to log each once
+
+	wake      chan struct{} // a check is wanted now
+	done      chan struct{} // closed by Close
+	nl        *os.File      // the netlink subscription, nil without
+	wg        sync.WaitGroup
+	closeOnce sync.Once
+	closeErr  error
 }
 
-func OpenMulticast(group string, port int, ifname string, ttl int) (Transport, error) {
+// OpenMulticast opens IPv4 multicast on group:port on interface ifname
+// ("" for the system default) and starts watching the interface (see
+// Decide). It fails when the named interface is missing or has no IPv4
+// address.
+func OpenMulticast(group string, port int, ifname string, ttl int, opts ...Option) (Transport, error) {
 	gip := net.ParseIP(group).To4()
 	if gip == nil || !gip.IsMulticast() {
 		return nil, fmt.Errorf("%q is not an IPv4 multicast group", group)
 	}
+	o := defaultOptions()
+	for _, f := range opts {
+		f(&o)
+	}
+	t := &multicastTransport{group: &net.UDPAddr{IP: gip, Port: port}, ifname: ifname, ttl: ttl, o: o,
+		wake: make(chan struct{}, 1), done: make(chan struct{})}
+	if t.o.observe == nil {
+		t.o.observe = t.observe
+	}
 	var ifi *net.Interface
-	srcAddr := "0.0.0.0:0"
+	var src netip.Addr
 	if ifname != "" {
 		var err error
 		if ifi, err = net.InterfaceByName(ifname); err != nil {
@@ -59,8 +95,42 @@ func OpenMulticast(group string, port int, ifname string, ttl int) (Transport, e
 		if err != nil {
 			return nil, err
 		}
-		srcAddr = net.JoinHostPort(ip.String(), "0")
+		src, _ = netip.AddrFromSlice(ip)
 	}
+	rconn, err := listenShared(port)
+	if err != nil {
+		return nil, err
+	}
+	t.rconn, t.recv = rconn, ipv4.NewPacketConn(rconn)
+	if err := t.recv.JoinGroup(ifi, &net.UDPAddr{IP: gip}); err != nil {
+		rconn.Close()
+		return nil, fmt.Errorf("join %s on %s: %w", group, ifaceName(ifi), err)
+	}
+	if err := t.recv.SetControlMessage(ipv4.FlagDst, true); err != nil {
+		rconn.Close()
+		return nil, fmt.Errorf("control messages: %w", err)
+	}
+	if t.sconn, t.send, err = openSender(src, ifi, ttl); err != nil {
+		rconn.Close()
+		return nil, err
+	}
+	t.last = t.o.observe()
+	t.bound = Bound{Addr: src}
+	if ifi != nil {
+		t.bound.Index = ifi.Index
+	} else if t.last.Usable() {
+		t.bound = Bound{Index: t.last.Index, Addr: t.last.Addrs[0]}
+	}
+	// The kernel records a membership with the index of the interface it
+	// chose; without a configured one, the route's is the best guess.
+	t.joined = t.bound.Index
+	t.startWatch()
+	return t, nil
+}
+
+// listenShared opens the receiving socket on the port, which several
+// daemons on one host share.
+func listenShared(port int) (net.PacketConn, error) {
 	lc := net.ListenConfig{Control: func(_, _ string, c syscall.RawConn) error {
 		var serr error
 		err := c.Control(func(fd uintptr) {
@@ -86,39 +156,39 @@ func OpenMulticast(group string, port int, ifname string, ttl int) (Transport, e
 	if err != nil {
 		return nil, fmt.Errorf("listen on port %d: %w", port, err)
 	}
-	t := &multicastTransport{group: &net.UDPAddr{IP: gip, Port: port}, rconn: rconn, recv: ipv4.NewPacketConn(rconn)}
-	if err := t.recv.JoinGroup(ifi, &net.UDPAddr{IP: gip}); err != nil {
-		rconn.Close()
-		return nil, fmt.Errorf("join %s on %s: %w", group, ifaceName(ifi), err)
-	}
-	if err := t.recv.SetControlMessage(ipv4.FlagDst, true); err != nil {
-		rconn.Close()
-		return nil, fmt.Errorf("control messages: %w", err)
+	return rconn, nil
+}
+
+// openSender opens the sending socket bound to src (any address when src
+// is not valid) and sending on ifi (the route's choice when nil).
+func openSender(src netip.Addr, ifi *net.Interface, ttl int) (net.PacketConn, *ipv4.PacketConn, error) {
+	srcAddr := "0.0.0.0:0"
+	if src.IsValid() {
+		srcAddr = netip.AddrPortFrom(src, 0).String()
 	}
 	sconn, err := net.ListenPacket("udp4", srcAddr)
 	if err != nil {
-		rconn.Close()
-		return nil, fmt.Errorf("sending socket on %s: %w", srcAddr, err)
+		return nil, nil, fmt.Errorf("sending socket on %s: %w", srcAddr, err)
 	}
-	t.sconn, t.send = sconn, ipv4.NewPacketConn(sconn)
-	fail := func(what string, err error) (Transport, error) {
-		t.Close()
-		return nil, fmt.Errorf("%s: %w", what, err)
+	send := ipv4.NewPacketConn(sconn)
+	fail := func(what string, err error) (net.PacketConn, *ipv4.PacketConn, error) {
+		sconn.Close()
+		return nil, nil, fmt.Errorf("%s: %w", what, err)
 	}
 	if ifi != nil {
 		// Without this the datagram follows the default route.
-		if err := t.send.SetMulticastInterface(ifi); err != nil {
-			return fail("set multicast interface "+ifname, err)
+		if err := send.SetMulticastInterface(ifi); err != nil {
+			return fail("set multicast interface "+ifi.Name, err)
 		}
 	}
-	if err := t.send.SetMulticastTTL(ttl); err != nil {
+	if err := send.SetMulticastTTL(ttl); err != nil {
 		return fail("set multicast ttl", err)
 	}
 	// Other daemons on this host are peers too.
-	if err := t.send.SetMulticastLoopback(true); err != nil {
+	if err := send.SetMulticastLoopback(true); err != nil {
 		return fail("set multicast loopback", err)
 	}
-	return t, nil
+	return sconn, send, nil
 }
 
 func (t *multicastTransport) Receive(buf []byte) (int, string, bool, error) {
@@ -136,17 +206,43 @@ func (t *multicastTransport) Receive(buf []byte) (int, string, bool, error) {
 	return n, s, n == len(buf), nil
 }
 
+// Send sends b to the group. A failure is recorded in the report and asks
+// for an interface check at once: a renumbered or vanished interface is
+// the usual cause.
 func (t *multicastTransport) Send(b []byte) error {
+	t.mu.RLock()
 	_, err := t.send.WriteTo(b, nil, t.group)
+	t.mu.RUnlock()
+	n, ended := t.o.health.sendResult(err, t.o.now())
+	switch {
+	case n == 1:
+		t.o.log.Warn("multicast send failing", "interface", ifaceLabel(t.ifname), "error", err)
+		t.poke()
+	case n > 1:
+		t.poke()
+	case ended > 0:
+		t.o.log.Info("multicast send working again", "interface", ifaceLabel(t.ifname), "failed_sends", ended)
+	}
 	return err
 }
 
+// Report returns the transport's health (Reporter).
+func (t *multicastTransport) Report() Report { return t.o.health.Report() }
+
 func (t *multicastTransport) Close() error {
-	err := t.rconn.Close()
-	if t.sconn != nil {
+	t.closeOnce.Do(func() {
+		close(t.done)
+		if t.nl != nil {
+			t.nl.Close()
+		}
+		t.wg.Wait()
+		err := t.rconn.Close()
+		t.mu.Lock()
 		err = errors.Join(err, t.sconn.Close())
-	}
-	return err
+		t.mu.Unlock()
+		t.closeErr = err
+	})
+	return t.closeErr
 }
 
 func interfaceIPv4(ifi *net.Interface) (net.IP, error) {
@@ -167,4 +263,11 @@ func ifaceName(ifi *net.Interface) string {
 		return "the default interface"
 	}
 	return ifi.Name
+}
+
+func ifaceLabel(name string) string {
+	if name == "" {
+		return "default"
+	}
+	return name
 }
