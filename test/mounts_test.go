@@ -107,7 +107,8 @@ func TestMounts_RealLoopDevice(t *testing.T) {
 		exec.Command("losetup", "-d", dev).Run()
 	})
 	n := newNetwork(t)
-	a := n.start("real", "", withBlkidCommand("blkid", "-c", "/dev/null", "-o", "export", "-d"))
+	a := n.start("real", "", withBlkidCommand("blkid", "-c", "/dev/null", "-o", "export", "-d"),
+		withMountsFile("/proc/self/mountinfo"))
 	b := n.start("watcher", "")
 	findOn := func(d *daemon) (found bool, mounts []string) {
 		for _, x := range d.listFull() {
@@ -121,7 +122,7 @@ func TestMounts_RealLoopDevice(t *testing.T) {
 		return false, nil
 	}
 	eventually(t, 10*time.Second, "watcher sees the loop device", func() bool {
-		a.client("refresh")
+		a.query("refresh")
 		found, _ := findOn(b)
 		return found
 	})
@@ -176,7 +177,7 @@ func TestDebug_StreamsEvents(t *testing.T) {
 	kinds := map[string]bool{}
 	deadline := time.Now().Add(10 * time.Second)
 	for !(kinds["peer_up"] && kinds["peer_left"]) && time.Now().Before(deadline) {
-		if kinds["peer_up"] && b.cmd.ProcessState == nil {
+		if kinds["peer_up"] && b.running() {
 			b.stop()
 		}
 		l := s.line()
