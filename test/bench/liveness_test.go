@@ -61,6 +61,9 @@ func TestBenchLiveness(t *testing.T) {
 			}
 			at = time.Now()
 			back = append(back, waitState(t, others, x, messages.PeerAlive, at, 10*sc.liveAnnounce+5*time.Second))
+			// The next measurement needs x to know the others again (a
+			// peer it never heard of cannot go down).
+			converge(t, b, 30*time.Second)
 			// Its own session of x ended with the process: open a new one.
 			c, err := x.Dial()
 			if err != nil {
