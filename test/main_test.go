@@ -178,9 +178,6 @@ func withArgs(args ...string) daemonOpt { return func(o *bed.HostOptions) { o.Ar
 // withSocket names the daemon's socket (for withArgs that name their own).
 func withSocket(path string) daemonOpt { return func(o *bed.HostOptions) { o.Socket = path } }
 
-// withHostOptions adjusts the bed's options of the host directly.
-func withHostOptions(f func(*bed.HostOptions)) daemonOpt { return f }
-
 // start runs a daemon named name whose blkid prints disks (export format)
 // and waits until it answers; it is stopped (and must stop cleanly) when
 // the test ends.
