@@ -1,8 +1,12 @@
 // Package bed is a multi-host test bed for diskd-actors: it starts N real
 // daemon processes, each a "host" with its own directory, socket,
 // configuration, fake blkid (a file printed by `cat`) and mount table, and
-// drives them through their sockets. Integration tests and the benchmarks
-// in test/bench use it.
+// drives them through their sockets. It is the one daemon harness of the
+// repository: the process-level tests in test/, the benchmarks in
+// test/bench and the load benchmarks in test/loadgen all start their
+// daemons through it. A bed starts its hosts alike (Options), or with no
+// host (Hosts: NoHosts) to which a test adds hosts one by one, each with
+// options of its own (AddHost).
 //
 // Two network modes:
 //
