@@ -1,10 +1,13 @@
 package test
 
 import (
+	"fmt"
 	"os"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/diskd-actors/diskd-actors/test/bed"
 )
 
 // Three daemons on lo find each other's disks, with labels that need care
@@ -21,12 +24,9 @@ func TestDiscovery_ThreeDaemonsFindEachOther(t *testing.T) {
 		ds = append(ds, net.start(name, disks))
 	}
 	for _, d := range ds {
-		eventually(t, 10*time.Second, d.name+" lists all 6 disks", func() bool {
+		bed.WaitFor(t, 10*time.Second, d.name+" lists all 6 disks", func() (bool, error) {
 			l := d.list()
-			if len(l) != 6 {
-				t.Logf("%s: %+v", d.name, l)
-			}
-			return len(l) == 6
+			return len(l) == 6, fmt.Errorf("%s lists %+v", d.name, l)
 		})
 	}
 	for _, d := range ds {

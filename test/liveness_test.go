@@ -1,13 +1,14 @@
 package test
 
 import (
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/diskd-actors/diskd-actors/messages"
 )
 
 // kill -9 makes a peer go suspect then down within peer.timeout; its disks
@@ -25,12 +26,35 @@ func TestLiveness_DownGoodbyeRestart(t *testing.T) {
 		eventually(t, 10*time.Second, "la sees "+node+" alive", func() bool { return a.peerState(node) == "alive" })
 	}
 
-	// kill -9: no goodbye. Down within the timeout (2s), give or take a check.
-	killed := time.Now()
+	// Every change of state from here on, in order, as la reports it.
+	events, err := a.host.Events()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer events.Close()
+
+	// kill -9: no goodbye. lc goes down for its silence, after the peer
+	// timeout by la's own clock, never as a goodbye.
 	c.kill()
-	eventually(t, 4*time.Second, "la marks lc down", func() bool { return a.peerState("lc") == "down" })
-	if took := time.Since(killed); took < time.Second {
-		t.Errorf("lc marked down after %v, before the peer timeout could pass", took)
+	down, err := events.WaitFor(10*time.Second, "la marks lc down", func(ev messages.Event) bool {
+		return ev.Node == "lc" && ev.Kind == messages.EventPeerDown
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if silent := silence(t, down); silent < 2*time.Second {
+		t.Errorf("lc marked down after %v of silence (%q), before the peer timeout (2s) had passed", silent, down.Detail)
+	}
+	for _, ev := range events.About("lc") {
+		if ev.Kind == messages.EventPeerLeft {
+			t.Errorf("la saw lc leave (%+v): a killed daemon says no goodbye", ev)
+		}
+		if ev.Kind == messages.EventPeerSuspect && silence(t, ev) < time.Second {
+			t.Errorf("lc suspect after %v of silence (%q), before half the peer timeout", silence(t, ev), ev.Detail)
+		}
+	}
+	if p := peerOf(t, a, "lc"); p.State != "down" || p.Left {
+		t.Errorf("lc after kill -9: %+v, want down and not left", p)
 	}
 	if got := countNode(a.list(), "lc"); got != 0 {
 		t.Errorf("la lists %d of lc's disks after lc went down, want 0", got)
@@ -40,34 +64,64 @@ func TestLiveness_DownGoodbyeRestart(t *testing.T) {
 		t.Errorf("where lc-disk after lc died: exit %d, %q %q; want exit 0, 'last seen' and lc", code, out, errs)
 	}
 
-	// A graceful stop: the goodbye marks it down at once, well before the
-	// timeout.
-	stopped := time.Now()
-	b.cmd.Process.Signal(syscall.SIGTERM)
-	eventually(t, time.Second, "la marks lb down after its goodbye", func() bool { return a.peerState("lb") == "down" })
-	t.Logf("goodbye seen after %v", time.Since(stopped))
-	<-b.exited
+	// A graceful stop: the goodbye marks it down at once: a peer_left
+	// event, never a peer_down for silence.
+	if err := b.host.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	left, err := events.WaitFor(10*time.Second, "la sees lb's goodbye", func(ev messages.Event) bool {
+		// (A suspect lb, on a loaded machine, is no end yet.)
+		return ev.Node == "lb" && (ev.Kind == messages.EventPeerLeft || ev.Kind == messages.EventPeerDown)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if left.Kind != messages.EventPeerLeft {
+		t.Errorf("lb after SIGTERM: first event %s (%q), want %s: the goodbye, not the silence", left.Kind, left.Detail, messages.EventPeerLeft)
+	}
+	if p := peerOf(t, a, "lb"); p.State != "down" || !p.Left {
+		t.Errorf("lb after its goodbye: %+v, want down and left", p)
+	}
+	if err := b.host.Wait(15 * time.Second); err != nil {
+		t.Errorf("lb after SIGTERM: %v, want exit 0", err)
+	}
 
 	// A restart: a new instance, alive again, counted.
 	c.restart()
 	eventually(t, 5*time.Second, "la sees lc alive again", func() bool { return a.peerState("lc") == "alive" })
-	lines, _ := a.query("peers --json")
-	var peers []struct {
-		Node     string `json:"node"`
-		Restarts int    `json:"restarts"`
-		LastSeen string `json:"last_seen"`
-	}
-	if err := json.Unmarshal([]byte(lines[0]), &peers); err != nil {
-		t.Fatal(err)
-	}
-	for _, p := range peers {
-		if p.Node == "lc" && (p.Restarts != 1 || p.LastSeen == "") {
-			t.Errorf("lc after its restart: %+v, want 1 restart and a last_seen", p)
-		}
+	if p := peerOf(t, a, "lc"); p.Restarts != 1 || p.LastSeen.IsZero() {
+		t.Errorf("lc after its restart: %+v, want 1 restart and a last_seen", p)
 	}
 	if got := countNode(a.list(), "lc"); got != 1 {
 		t.Errorf("la lists %d of lc's disks after its restart, want 1", got)
 	}
+}
+
+// silence reads how long the peer had been silent from the detail of a
+// peer state event ("silent for 1.2s"): the daemon's own measure.
+func silence(t *testing.T, ev messages.Event) time.Duration {
+	t.Helper()
+	d, err := time.ParseDuration(strings.TrimPrefix(ev.Detail, "silent for "))
+	if err != nil {
+		t.Fatalf("%s event about %s: detail %q, want \"silent for DURATION\"", ev.Kind, ev.Node, ev.Detail)
+	}
+	return d
+}
+
+// peerOf returns node's entry in d's `peers --json`.
+func peerOf(t *testing.T, d *daemon, node string) messages.Peer {
+	t.Helper()
+	ps, err := d.host.Peers()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range ps {
+		if p.Node == node {
+			return p
+		}
+	}
+	t.Fatalf("%s does not know %s: %+v", d.name, node, ps)
+	return messages.Peer{}
 }
 
 // The state file: a restarted daemon still answers where for disks it saw

@@ -25,10 +25,22 @@ func TestMounts_FixtureReachesPeers(t *testing.T) {
 	}
 	a := n.start("ma", exportDisk("/dev/sda1", uuidFor(0, 1), "my data", "ext4")+exportDisk("/dev/sdb1", uuidFor(0, 2), "spare", "xfs"), withMountsFile(table))
 	b := n.start("mb", "")
-	mountsOf := func(d *daemon, label string) []string {
-		out, _, code := d.client("--json", "list")
-		if code != 0 {
-			return nil
+	// mountsOf reads label's mounts from `list --json`, through the
+	// client binary or (when polling) straight from the socket.
+	mountsOf := func(d *daemon, label string, client bool) []string {
+		var out string
+		if client {
+			o, _, code := d.client("--json", "list")
+			if code != 0 {
+				return nil
+			}
+			out = o
+		} else {
+			lines, status := d.query("list --json")
+			if !strings.HasPrefix(status, ".ok") || len(lines) != 1 {
+				return nil
+			}
+			out = lines[0]
 		}
 		var disks []struct {
 			Label  string `json:"label"`
@@ -54,10 +66,13 @@ func TestMounts_FixtureReachesPeers(t *testing.T) {
 		return nil
 	}
 	eventually(t, 10*time.Second, "mb sees ma's disk mounted read-only on '/mnt/my data'", func() bool {
-		m := mountsOf(b, "my data")
+		m := mountsOf(b, "my data", false)
 		return len(m) == 2 && m[0] == "/mnt/my data (ro)"
 	})
-	if m := mountsOf(a, "my data"); len(m) != 2 || m[0] != "/mnt/my data (ro)" {
+	if m := mountsOf(b, "my data", true); len(m) != 2 || m[0] != "/mnt/my data (ro)" {
+		t.Errorf("mb's listing of ma's mounted disk, through the client: %q", m)
+	}
+	if m := mountsOf(a, "my data", true); len(m) != 2 || m[0] != "/mnt/my data (ro)" {
 		t.Errorf("ma's own listing of its mounted disk: %q", m)
 	}
 	out, _, code := b.client("mounts")
@@ -69,7 +84,7 @@ func TestMounts_FixtureReachesPeers(t *testing.T) {
 		t.Fatal(err)
 	}
 	eventually(t, 10*time.Second, "mb sees the unmount", func() bool {
-		m := mountsOf(b, "my data")
+		m := mountsOf(b, "my data", false)
 		return len(m) == 1
 	})
 }
@@ -107,7 +122,8 @@ func TestMounts_RealLoopDevice(t *testing.T) {
 		exec.Command("losetup", "-d", dev).Run()
 	})
 	n := newNetwork(t)
-	a := n.start("real", "", withBlkidCommand("blkid", "-c", "/dev/null", "-o", "export", "-d"))
+	a := n.start("real", "", withBlkidCommand("blkid", "-c", "/dev/null", "-o", "export", "-d"),
+		withMountsFile("/proc/self/mountinfo"))
 	b := n.start("watcher", "")
 	findOn := func(d *daemon) (found bool, mounts []string) {
 		for _, x := range d.listFull() {
@@ -121,7 +137,7 @@ func TestMounts_RealLoopDevice(t *testing.T) {
 		return false, nil
 	}
 	eventually(t, 10*time.Second, "watcher sees the loop device", func() bool {
-		a.client("refresh")
+		a.query("refresh")
 		found, _ := findOn(b)
 		return found
 	})
@@ -176,7 +192,7 @@ func TestDebug_StreamsEvents(t *testing.T) {
 	kinds := map[string]bool{}
 	deadline := time.Now().Add(10 * time.Second)
 	for !(kinds["peer_up"] && kinds["peer_left"]) && time.Now().Before(deadline) {
-		if kinds["peer_up"] && b.cmd.ProcessState == nil {
+		if kinds["peer_up"] && b.running() {
 			b.stop()
 		}
 		l := s.line()
@@ -215,7 +231,10 @@ func TestLiveness_NodeNameConflict(t *testing.T) {
 	n.start("twin", exportDisk("/dev/sda1", uuidFor(0, 1), "twin-1", "ext4"), withTimers("300ms", "3s"))
 	n.start("twin", exportDisk("/dev/sda1", uuidFor(1, 1), "twin-2", "ext4"), withTimers("300ms", "3s"))
 	eventually(t, 10*time.Second, "observer flags the conflict", func() bool {
-		out, _, _ := obs.client("peers")
-		return strings.Contains(out, "CONFLICT")
+		lines, _ := obs.query("peers")
+		return strings.Contains(strings.Join(lines, "\n"), "CONFLICT")
 	})
+	if out, _, code := obs.client("peers"); code != 0 || !strings.Contains(out, "CONFLICT") {
+		t.Errorf("peers through the client: exit %d, %q; want the conflict flagged", code, out)
+	}
 }

@@ -12,7 +12,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/diskd-actors/diskd-actors/config"
 	"github.com/diskd-actors/diskd-actors/messages/wire"
+	"github.com/diskd-actors/diskd-actors/test/bed"
 	"golang.org/x/net/ipv4"
 )
 
@@ -162,12 +164,18 @@ func TestProtocol_KeyFilePermissions(t *testing.T) {
 	if err := os.WriteFile(keyFile, []byte(key(t, 7)), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	cfg := filepath.Join(t.TempDir(), "c.yaml")
-	os.WriteFile(cfg, []byte(fmt.Sprintf("socket: %s\nstate_file: \"\"\nmulticast: {interface: lo, port: %d}\nauth:\n  key_files: [%s]\n",
-		filepath.Join(t.TempDir(), "s"), freeUDPPort(t), keyFile)), 0o600)
-	_, errs, code := runClient(t, "daemon", "--config", cfg)
-	if code == 0 || !strings.Contains(errs, keyFile) || !strings.Contains(errs, "chmod") {
-		t.Errorf("daemon with a world-readable key file: exit %d, stderr %q; want a refusal naming the file", code, errs)
+	h, err := newNetwork(t).bed.AddHost(bed.HostOptions{Name: "open-key", NoStart: true,
+		Configure: func(c *config.Config) { c.Auth.KeyFiles = []string{keyFile} }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := h.Start(); err != nil {
+		t.Fatal(err)
+	}
+	err = h.Wait(15 * time.Second)
+	errs := h.Log()
+	if err == nil || h.ExitCode() <= 0 || !strings.Contains(errs, keyFile) || !strings.Contains(errs, "chmod") {
+		t.Errorf("daemon with a world-readable key file: %v (exit %d), stderr %q; want a refusal naming the file", err, h.ExitCode(), errs)
 	}
 }
 

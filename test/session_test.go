@@ -146,6 +146,7 @@ func TestDaemon_SocketOwnership(t *testing.T) {
 	eventually(t, 5*time.Second, "local disk listed", func() bool { return len(d.list()) == 1 })
 
 	cmd := exec.Command(bin, "daemon", "--socket", d.socket, "--interface", "lo", "--port", "1", "--node", "second")
+	cmd.Env = append(os.Environ(), "HOME="+t.TempDir())
 	out, err := cmd.CombinedOutput()
 	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() == 0 {
 		t.Fatalf("second daemon on a live socket: %v, want a non-zero exit; output %s", err, out)
@@ -165,16 +166,14 @@ func TestDaemon_SocketOwnership(t *testing.T) {
 	}
 	l.SetUnlinkOnClose(false)
 	l.Close()
-	d2 := &daemon{t: t, name: "restale", dir: t.TempDir(), socket: stale, exited: make(chan struct{})}
-	d2.run("daemon", "--socket", stale, "--interface", "lo", "--port", "1", "--node", "restale")
-	d2.waitSocket()
+	d2 := n.start("restale", "", withSocket(stale),
+		withArgs("daemon", "--socket", stale, "--interface", "lo", "--port", "1", "--node", "restale"))
 	fi, err := os.Stat(stale)
 	if err != nil || fi.Mode().Perm() != 0o600 {
 		t.Errorf("socket mode: %v %v, want 0600", fi, err)
 	}
-	d2.stop()
-	if d2.err != nil {
-		t.Errorf("daemon exited with %v after SIGTERM, want 0", d2.err)
+	if err := d2.host.Stop(); err != nil {
+		t.Errorf("daemon after SIGTERM: %v, want exit 0 and its socket removed", err)
 	}
 	if _, err := os.Lstat(stale); !os.IsNotExist(err) {
 		t.Errorf("socket still there after SIGTERM: %v", err)

@@ -13,22 +13,6 @@ import (
 
 func TestMain(m *testing.M) { Main(m) }
 
-// waitFor polls cond every 10ms until it holds or within passes.
-func waitFor(t *testing.T, within time.Duration, what string, cond func() (bool, error)) {
-	t.Helper()
-	deadline := time.Now().Add(within)
-	for {
-		ok, err := cond()
-		if ok {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s: not true within %v (last error: %v)", what, within, err)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}
-
 func stateIs(h *Host, node, want string) func() (bool, error) {
 	return func() (bool, error) {
 		st, err := h.PeerState(node)
@@ -56,12 +40,12 @@ func TestBed_Lo(t *testing.T) {
 	if err := h0.Refresh(); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, 5*time.Second, "h01 finds h00's new disk", func() (bool, error) {
+	WaitFor(t, 5*time.Second, "h01 finds h00's new disk", func() (bool, error) {
 		a, err := h1.Query(`where "new \"disk\" ü"`)
 		return err == nil && a.Summary() == "on h00", err
 	})
 	// The mount table is read every MountsInterval (1s), apart from blkid.
-	waitFor(t, 5*time.Second, "h01 lists the new disk with its mount point", func() (bool, error) {
+	WaitFor(t, 5*time.Second, "h01 lists the new disk with its mount point", func() (bool, error) {
 		list, err := h1.List()
 		for _, d := range list {
 			if d.UUID == UUID(0, 99) {
@@ -89,11 +73,11 @@ func TestBed_Lo(t *testing.T) {
 	if h2.Running() || h2.PID() != 0 {
 		t.Errorf("after KillHard: running %v pid %d, want stopped", h2.Running(), h2.PID())
 	}
-	waitFor(t, 5*time.Second, "h00 marks h02 down", stateIs(h0, "h02", "down"))
+	WaitFor(t, 5*time.Second, "h00 marks h02 down", stateIs(h0, "h02", "down"))
 	if err := h2.Restart(); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, 5*time.Second, "h00 sees h02 alive again", stateIs(h0, "h02", "alive"))
+	WaitFor(t, 5*time.Second, "h00 sees h02 alive again", stateIs(h0, "h02", "alive"))
 	st, err := h0.Status()
 	if err != nil {
 		t.Fatal(err)
@@ -149,13 +133,13 @@ func TestBed_Netns(t *testing.T) {
 	if err := h2.Cut(); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, 5*time.Second, "h00 marks the cut-off h02 down", stateIs(h0, "h02", "down"))
-	waitFor(t, 5*time.Second, "the cut-off h02 marks h00 down", stateIs(h2, "h00", "down"))
+	WaitFor(t, 5*time.Second, "h00 marks the cut-off h02 down", stateIs(h0, "h02", "down"))
+	WaitFor(t, 5*time.Second, "the cut-off h02 marks h00 down", stateIs(h2, "h00", "down"))
 	if err := h2.Heal(); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, 5*time.Second, "h00 sees h02 alive again", stateIs(h0, "h02", "alive"))
-	waitFor(t, 5*time.Second, "h02 lists every disk again", func() (bool, error) {
+	WaitFor(t, 5*time.Second, "h00 sees h02 alive again", stateIs(h0, "h02", "alive"))
+	WaitFor(t, 5*time.Second, "h02 lists every disk again", func() (bool, error) {
 		l, err := h2.List()
 		return len(l) == b.TotalDisks(), err
 	})

@@ -3,12 +3,10 @@ package bed
 import (
 	"errors"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -38,7 +36,9 @@ type Host struct {
 	// Addr is the host's IPv4 address in netns mode, else "".
 	Addr string
 
-	bed *Bed
+	bed       *Bed
+	hopts     HostOptions
+	ownMounts bool // MountsFile is the test's: ChangeDisks leaves it alone
 
 	mu      sync.Mutex
 	cmd     *exec.Cmd
@@ -62,16 +62,22 @@ func (h *Host) Start() error {
 	}
 	defer logf.Close() // the child has its own copy
 	args := []string{"daemon", "--config", h.ConfigFile}
-	var cmd *exec.Cmd
-	if h.NS != "" {
-		// ip netns exec execs the daemon in place: the pid is the daemon's.
-		cmd = exec.Command("ip", append([]string{"netns", "exec", h.NS, h.bed.Bin}, args...)...)
-	} else {
-		cmd = exec.Command(h.bed.Bin, args...)
+	if len(h.hopts.Args) > 0 {
+		args = slices.Clone(h.hopts.Args)
 	}
+	argv := append([]string{h.bed.Bin}, args...)
+	if pin := h.pin(); pin != "" {
+		// taskset execs the daemon in place: the pid is the daemon's.
+		argv = append([]string{"taskset", "-c", pin}, argv...)
+	}
+	if h.NS != "" {
+		// ip netns exec execs the daemon in place too.
+		argv = append([]string{"ip", "netns", "exec", h.NS}, argv...)
+	}
+	cmd := exec.Command(argv[0], argv[1:]...)
 	cmd.Dir = h.Dir
 	cmd.Stdout, cmd.Stderr = logf, logf
-	cmd.Env = append(os.Environ(), "HOME="+h.Dir)
+	cmd.Env = append(append(os.Environ(), "HOME="+h.Dir), h.hopts.Env...)
 	// If the test process dies, its daemons die with it; they never
 	// outlive the bed.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
@@ -217,7 +223,8 @@ func (h *Host) Restart() error {
 }
 
 // ChangeDisks replaces what the host's fake blkid prints and its mount
-// table; the daemon sees the change at its next scan, or at once with
+// table (unless the host has a mount table of the test's, see
+// HostOptions.MountsFile); the daemon sees the change at its next scan, or at once with
 // Refresh. The files are replaced atomically (rename), so a scan never
 // reads half a list.
 func (h *Host) ChangeDisks(disks []Disk) error {
@@ -226,8 +233,10 @@ func (h *Host) ChangeDisks(disks []Disk) error {
 	if err := writeAtomic(h.BlkidFile, ExportFormat(disks)); err != nil {
 		return err
 	}
-	if err := writeAtomic(h.MountsFile, mountTable(disks)); err != nil {
-		return err
+	if !h.ownMounts {
+		if err := writeAtomic(h.MountsFile, mountTable(disks)); err != nil {
+			return err
+		}
 	}
 	h.disks = slices.Clone(disks)
 	return nil
@@ -289,77 +298,6 @@ func (h *Host) LogTail(n int) string {
 	return h.Name + " log:\n  " + strings.Join(lines, "\n  ")
 }
 
-// ProcStat is a sample of a process's CPU time and memory from /proc.
-type ProcStat struct {
-	At time.Time
-	// CPU is user plus system time of the process's own threads
-	// (/proc/PID/stat utime+stime); ChildCPU that of its waited-for
-	// children, such as blkid runs (cutime+cstime).
-	CPU, ChildCPU time.Duration
-	// RSS is the resident set (VmRSS); HWM its peak (VmHWM). Bytes.
-	RSS, HWM int64
-}
-
-// clockTick is USER_HZ, the unit of /proc/PID/stat times: 100 on every
-// Linux architecture Go supports.
-const clockTick = 10 * time.Millisecond
-
-// ProcStat samples the daemon's CPU time and memory.
-func (h *Host) ProcStat() (ProcStat, error) {
-	pid := h.PID()
-	if pid == 0 {
-		return ProcStat{}, fmt.Errorf("%s: %w", h.Name, errStopped)
-	}
-	return ReadProcStat(pid)
-}
-
-// ReadProcStat samples the CPU time and memory of process pid.
-func ReadProcStat(pid int) (ProcStat, error) {
-	s := ProcStat{At: time.Now()}
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return s, err
-	}
-	// The command name (field 2) may hold spaces: fields count from the
-	// last ')'.
-	rp := strings.LastIndexByte(string(b), ')')
-	if rp < 0 {
-		return s, fmt.Errorf("/proc/%d/stat: no ')' in %q", pid, b)
-	}
-	f := strings.Fields(string(b[rp+1:]))
-	// f[0] is field 3 (state); utime, stime, cutime, cstime are fields
-	// 14 to 17.
-	if len(f) < 15 {
-		return s, fmt.Errorf("/proc/%d/stat: %d fields after the name, want at least 15", pid, len(f))
-	}
-	var t [4]int64
-	for i := range t {
-		if t[i], err = strconv.ParseInt(f[11+i], 10, 64); err != nil {
-			return s, fmt.Errorf("/proc/%d/stat field %d: %w", pid, 14+i, err)
-		}
-	}
-	s.CPU = time.Duration(t[0]+t[1]) * clockTick
-	s.ChildCPU = time.Duration(t[2]+t[3]) * clockTick
-	b, err = os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return s, err
-	}
-	for _, l := range strings.Split(string(b), "\n") {
-		f := strings.Fields(l)
-		if len(f) < 2 {
-			continue
-		}
-		kb, _ := strconv.ParseInt(f[1], 10, 64)
-		switch f[0] {
-		case "VmRSS:":
-			s.RSS = kb << 10
-		case "VmHWM:":
-			s.HWM = kb << 10
-		}
-	}
-	return s, nil
-}
-
 func writeAtomic(path, content string) error {
 	tmp := path + ".tmp"
 	if err := os.WriteFile(tmp, []byte(content), 0o600); err != nil {
@@ -378,16 +316,6 @@ func closed(c chan struct{}) bool {
 	default:
 		return false
 	}
-}
-
-// freeUDPPort returns a UDP port nobody uses on 127.0.0.1 now.
-func freeUDPPort() (int, error) {
-	c, err := net.ListenPacket("udp4", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer c.Close()
-	return c.LocalAddr().(*net.UDPAddr).Port, nil
 }
 
 // ensureDir creates dir (and parents) with owner-only permissions.

@@ -23,57 +23,68 @@ var netnsSeq atomic.Int64
 // netnsNet is one bed's namespaces: a bridge namespace holding br0 and the
 // host-side ends of the veth pairs, and one namespace per host.
 type netnsNet struct {
+	base     string // dbed-PID-N
 	bridgeNS string
 	hostNS   []string
 	addr     []string
 	made     []string // namespaces created, for close
 }
 
-// newNetnsNet creates a bridge namespace and n host namespaces. Every link
-// is created directly inside the namespaces (`ip -n NS link add … netns
-// OTHER`), never in the root namespace. Addresses are 198.18.x.y/15 (the
-// range reserved for network tests); each host routes 224.0.0.0/4 through
-// its veth, so multicast crosses the bridge and nothing else. IGMP snooping
-// is off on the bridge: every port gets every group, with no querier
-// needed.
-func newNetnsNet(n int) (*netnsNet, error) {
+// newNetnsNet creates the bridge namespace; addHost adds the hosts. Every
+// link is created directly inside the namespaces (`ip -n NS link add …
+// netns OTHER`), never in the root namespace. Addresses are 198.18.x.y/15
+// (the range reserved for network tests); each host routes 224.0.0.0/4
+// through its veth, so multicast crosses the bridge and nothing else. IGMP
+// snooping is off on the bridge: every port gets every group, with no
+// querier needed.
+func newNetnsNet() (*netnsNet, error) {
 	sweepStaleNamespaces()
 	base := fmt.Sprintf("%s%d-%d", netnsPrefix, os.Getpid(), netnsSeq.Add(1))
-	nn := &netnsNet{bridgeNS: base + "-br"}
+	nn := &netnsNet{base: base, bridgeNS: base + "-br"}
 	if err := nn.add(nn.bridgeNS); err != nil {
 		return nn, err
 	}
-	br := func(args ...string) error { return ip(append([]string{"-n", nn.bridgeNS}, args...)...) }
-	if err := br("link", "add", "br0", "type", "bridge", "mcast_snooping", "0"); err != nil {
+	if err := nn.br("link", "add", "br0", "type", "bridge", "mcast_snooping", "0"); err != nil {
 		return nn, err
 	}
-	if err := br("link", "set", "br0", "up"); err != nil {
+	if err := nn.br("link", "set", "br0", "up"); err != nil {
 		return nn, err
-	}
-	for i := range n {
-		ns := fmt.Sprintf("%s-h%d", base, i)
-		addr := fmt.Sprintf("198.18.%d.%d", i/250, 1+i%250)
-		nn.hostNS, nn.addr = append(nn.hostNS, ns), append(nn.addr, addr)
-		if err := nn.add(ns); err != nil {
-			return nn, err
-		}
-		port := fmt.Sprintf("p%d", i) // the bridge end, in the bridge namespace
-		h := func(args ...string) error { return ip(append([]string{"-n", ns}, args...)...) }
-		for _, err := range []error{
-			br("link", "add", port, "type", "veth", "peer", "name", netnsIface, "netns", ns),
-			br("link", "set", port, "master", "br0"),
-			br("link", "set", port, "up"),
-			h("link", "set", "lo", "up"),
-			h("addr", "add", addr+"/15", "dev", netnsIface),
-			h("link", "set", netnsIface, "up"),
-			h("route", "add", "224.0.0.0/4", "dev", netnsIface),
-		} {
-			if err != nil {
-				return nn, err
-			}
-		}
 	}
 	return nn, nil
+}
+
+// br runs ip in the bridge namespace.
+func (nn *netnsNet) br(args ...string) error {
+	return ip(append([]string{"-n", nn.bridgeNS}, args...)...)
+}
+
+// addHost creates host i's namespace, its veth pair to the bridge, its
+// address and its multicast route.
+func (nn *netnsNet) addHost(i int) (ns, addr string, err error) {
+	ns = fmt.Sprintf("%s-h%d", nn.base, i)
+	addr = fmt.Sprintf("198.18.%d.%d", i/250, 1+i%250)
+	nn.hostNS, nn.addr = append(nn.hostNS, ns), append(nn.addr, addr)
+	if err := nn.add(ns); err != nil {
+		return ns, addr, err
+	}
+	port := fmt.Sprintf("p%d", i) // the bridge end, in the bridge namespace
+	h := func(args ...string) error { return ip(append([]string{"-n", ns}, args...)...) }
+	for _, step := range []func() error{
+		func() error {
+			return nn.br("link", "add", port, "type", "veth", "peer", "name", netnsIface, "netns", ns)
+		},
+		func() error { return nn.br("link", "set", port, "master", "br0") },
+		func() error { return nn.br("link", "set", port, "up") },
+		func() error { return h("link", "set", "lo", "up") },
+		func() error { return h("addr", "add", addr+"/15", "dev", netnsIface) },
+		func() error { return h("link", "set", netnsIface, "up") },
+		func() error { return h("route", "add", "224.0.0.0/4", "dev", netnsIface) },
+	} {
+		if err := step(); err != nil {
+			return ns, addr, err
+		}
+	}
+	return ns, addr, nil
 }
 
 func (nn *netnsNet) add(ns string) error {

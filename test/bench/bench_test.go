@@ -39,6 +39,10 @@ type scale struct {
 	partTimeout           time.Duration
 
 	clients, clientRounds, clientDisks int
+
+	liveHosts, liveRounds int
+	liveAnnounce          time.Duration
+	liveTimeout           time.Duration
 }
 
 var (
@@ -49,6 +53,7 @@ var (
 		bwBig: 1000, bwSmall: 10, bwIntervals: 30, bwAnnounce: time.Second,
 		partHosts: 4, partRounds: 10, partAnnounce: 500 * time.Millisecond, partTimeout: 2 * time.Second,
 		clients: 1000, clientRounds: 5, clientDisks: 100,
+		liveHosts: 4, liveRounds: 10, liveAnnounce: 500 * time.Millisecond, liveTimeout: 2 * time.Second,
 	}
 	short = scale{name: "short",
 		latencyHosts: 3, latencyChanges: 5,
@@ -57,6 +62,7 @@ var (
 		bwBig: 100, bwSmall: 10, bwIntervals: 3, bwAnnounce: 250 * time.Millisecond,
 		partHosts: 3, partRounds: 1, partAnnounce: 250 * time.Millisecond, partTimeout: time.Second,
 		clients: 20, clientRounds: 1, clientDisks: 10,
+		liveHosts: 3, liveRounds: 1, liveAnnounce: 250 * time.Millisecond, liveTimeout: time.Second,
 	}
 )
 

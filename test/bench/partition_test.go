@@ -100,7 +100,7 @@ func waitState(t *testing.T, observers []*bed.Conn, x *bed.Host, want string, si
 		go func() {
 			defer wg.Done()
 			deadline := since.Add(timeout)
-			got := ""
+			got, answer := "", ""
 			for time.Now().Before(deadline) {
 				a, err := c.Do("peers --json")
 				if err != nil {
@@ -109,6 +109,7 @@ func waitState(t *testing.T, observers []*bed.Conn, x *bed.Host, want string, si
 					mu.Unlock()
 					return
 				}
+				answer = fmt.Sprintf("%s (%d lines)", a.Status, len(a.Lines))
 				var ps []messages.Peer
 				if len(a.Lines) == 1 && json.Unmarshal([]byte(a.Lines[0]), &ps) == nil {
 					for _, p := range ps {
@@ -126,7 +127,7 @@ func waitState(t *testing.T, observers []*bed.Conn, x *bed.Host, want string, si
 				time.Sleep(10 * time.Millisecond)
 			}
 			mu.Lock()
-			errs = append(errs, fmt.Errorf("%s still %q after %v, want %q", x.Name, got, timeout, want))
+			errs = append(errs, fmt.Errorf("%s still %q after %v, want %q; last answer %s", x.Name, got, timeout, want, answer))
 			mu.Unlock()
 		}()
 	}

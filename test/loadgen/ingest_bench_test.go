@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/diskd-actors/diskd-actors/test/bed"
 )
 
 // Ingest: how many valid datagrams per second one daemon, pinned to one
@@ -116,7 +118,7 @@ func snapshot(d *daemon, g *Gen) (ingestSnap, error) {
 		t1 := time.Now()
 		s := ingestSnap{at: t0.Add(t1.Sub(t0) / 2), latency: t1.Sub(t0), in: st.Network.DatagramsIn,
 			own: st.Network.OwnIn, drops: st.Drops, sent: float64(sent0+g.Stats().Sent) / 2, rcvbufErr: udpRcvbufErrors()}
-		s.run, s.wait, err = schedTimes(d.pid())
+		s.run, s.wait, err = bed.SchedStat(d.pid())
 		return s, err
 	}
 	return ingestSnap{}, err
@@ -150,15 +152,16 @@ func between(s0, s1 ingestSnap) ingestStep {
 }
 
 func runIngest(b *testing.B, sc ingestScenario, pin string, rates []float64) {
-	cfg := Config{Group: "239.255.77.11", Port: freeUDPPort(b), Peers: ingestPeers, DisksPerPeer: ingestDisks,
+	cfg := Config{Peers: ingestPeers, DisksPerPeer: ingestDisks,
 		NodePrefix: "ingest", Mode: sc.mode, Sockets: ingestSockets, Workers: 4, Rate: rates[0],
 		Hostile: sc.hostile, MaxDuration: 5 * time.Minute}
-	o := daemonOpts{node: "ingest-target", group: cfg.Group, port: cfg.Port, pin: pin}
+	o := daemonOpts{node: "ingest-target", pin: pin}
 	if sc.keyed {
 		cfg.Key = testKey
 		o.keys = []string{base64.StdEncoding.EncodeToString(testKey)}
 	}
 	d := startDaemon(b, o)
+	cfg.Group, cfg.Port = d.group, d.port
 	g, err := New(cfg)
 	if err != nil {
 		b.Fatal(err)

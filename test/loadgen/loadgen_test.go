@@ -8,28 +8,17 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
-	"os"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/diskd-actors/diskd-actors/messages/wire"
-	"go.uber.org/goleak"
+	"github.com/diskd-actors/diskd-actors/test/bed"
 )
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	if binDir != "" {
-		os.RemoveAll(binDir)
-	}
-	if code == 0 {
-		if err := goleak.Find(); err != nil {
-			fmt.Fprintln(os.Stderr, "loadgen: goroutines left behind:", err)
-			code = 1
-		}
-	}
-	os.Exit(code)
-}
+// TestMain fails the run if a goroutine outlives the tests, and removes
+// the daemon built for them.
+func TestMain(m *testing.M) { bed.Main(m) }
 
 // testKey is the authentication key of the keyed tests.
 var testKey = []byte("loadgen-test-key-0123456789")
@@ -194,15 +183,16 @@ func TestSmoke_DaemonListsSimulatedPeers(t *testing.T) {
 		t.Run(fmt.Sprintf("keyed=%v", keyed), func(t *testing.T) {
 			t.Parallel()
 			const peers, disks = 3, 5
-			cfg := Config{Group: "239.255.77.9", Port: freeUDPPort(t), Peers: peers, DisksPerPeer: disks,
+			cfg := Config{Peers: peers, DisksPerPeer: disks,
 				NodePrefix: "smoke", Rate: 500, AnnounceEvery: 500 * time.Millisecond, AnswerRequests: true,
 				MaxDatagrams: 10000, MaxDuration: time.Minute}
-			o := daemonOpts{node: "target", group: cfg.Group, port: cfg.Port}
+			o := daemonOpts{node: "target"}
 			if keyed {
 				cfg.Key = testKey
 				o.keys = []string{base64.StdEncoding.EncodeToString(testKey)}
 			}
 			d := startDaemon(t, o)
+			cfg.Group, cfg.Port = d.group, d.port
 			g, err := New(cfg)
 			if err != nil {
 				t.Fatal(err)
@@ -224,14 +214,14 @@ func TestSmoke_DaemonListsSimulatedPeers(t *testing.T) {
 				return err == nil && len(list) == peers*disks+1,
 					fmt.Sprintf("got %d disks (%v), want %d", len(list), err, peers*disks+1)
 			})
-			c, err := dialRaw(d.socket)
+			c, err := d.dialRaw()
 			if err != nil {
 				t.Fatal(err)
 			}
 			defer c.Close()
-			lines, status, err := c.do("where " + g.Label(2, 4))
-			if err != nil || !strings.HasPrefix(status, ".ok") || !strings.Contains(strings.Join(lines, "\n"), g.Node(2)) {
-				t.Errorf("where %s: got %q %q %v, want .ok naming %s", g.Label(2, 4), lines, status, err, g.Node(2))
+			a, err := c.Do("where " + g.Label(2, 4))
+			if err != nil || !a.OK() || !strings.Contains(strings.Join(a.Lines, "\n"), g.Node(2)) {
+				t.Errorf("where %s: got %+v %v, want .ok naming %s", g.Label(2, 4), a, err, g.Node(2))
 			}
 			g.Stop()
 			if st := g.Stats(); st.Sent == 0 || st.SendErrors != 0 {
@@ -248,10 +238,9 @@ func TestSmoke_HostileFlood(t *testing.T) {
 		t.Skip("-short: skipping the process-level smoke test")
 	}
 	t.Parallel()
-	cfg := Config{Group: "239.255.77.9", Port: freeUDPPort(t), Peers: 4, DisksPerPeer: 20, NodePrefix: "flood",
+	d := startDaemon(t, daemonOpts{node: "target", keys: []string{base64.StdEncoding.EncodeToString(testKey)}})
+	cfg := Config{Group: d.group, Port: d.port, Peers: 4, DisksPerPeer: 20, NodePrefix: "flood",
 		Key: testKey, Mode: Flood, Rate: 2000, Hostile: 0.5, MaxDatagrams: 3000, MaxDuration: 20 * time.Second}
-	d := startDaemon(t, daemonOpts{node: "target", group: cfg.Group, port: cfg.Port,
-		keys: []string{base64.StdEncoding.EncodeToString(testKey)}})
 	g, err := New(cfg)
 	if err != nil {
 		t.Fatal(err)

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
-	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -33,10 +32,10 @@ const (
 //	go test -run '^$' -bench Scale -benchtime 1x -v ./test/loadgen/
 func BenchmarkScale(b *testing.B) {
 	logMachine(b)
-	cfg := Config{Group: "239.255.77.10", Port: freeUDPPort(b), Peers: scalePeers, DisksPerPeer: scaleDisks,
+	d := startDaemon(b, daemonOpts{node: "scale-target"})
+	cfg := Config{Group: d.group, Port: d.port, Peers: scalePeers, DisksPerPeer: scaleDisks,
 		NodePrefix: "scale", Rate: 4000, Sockets: 16, AnnounceEvery: 2 * time.Second, AnswerRequests: true,
 		MaxDuration: 10 * time.Minute}
-	d := startDaemon(b, daemonOpts{node: "scale-target", group: cfg.Group, port: cfg.Port})
 	g, err := New(cfg)
 	if err != nil {
 		b.Fatal(err)
@@ -101,18 +100,18 @@ func measureList(b *testing.B, d *daemon, want int) durations {
 	var out durations
 	for range scaleListRuns {
 		t0 := time.Now()
-		c, err := dialRaw(d.socket)
+		c, err := d.dialRaw()
 		if err != nil {
 			b.Fatal(err)
 		}
-		lines, status, err := c.do("list --json")
+		a, err := c.Do("list --json")
 		el := time.Since(t0)
 		c.Close()
-		if err != nil || !strings.HasPrefix(status, ".ok") || len(lines) != 1 {
-			b.Fatalf("list --json: got %d lines, status %q, %v; want 1 line and .ok", len(lines), status, err)
+		if err != nil || !a.OK() || len(a.Lines) != 1 {
+			b.Fatalf("list --json: got %+v, %v; want 1 line and .ok", a, err)
 		}
 		var disks []json.RawMessage
-		if err := json.Unmarshal([]byte(lines[0]), &disks); err != nil || len(disks) != want {
+		if err := json.Unmarshal([]byte(a.Lines[0]), &disks); err != nil || len(disks) != want {
 			b.Fatalf("list --json: got %d disks (%v), want %d", len(disks), err, want)
 		}
 		out = append(out, el)
@@ -124,10 +123,10 @@ func measureList(b *testing.B, d *daemon, want int) durations {
 func clientList(b *testing.B, d *daemon) (time.Duration, int) {
 	b.Helper()
 	t0 := time.Now()
-	out, err := exec.Command(daemonBinary(b), "--socket", d.socket, "--json", "list").Output()
+	out, errs, code, err := d.Client("--json", "list")
 	el := time.Since(t0)
-	if err != nil {
-		b.Fatalf("client --json list: %v", err)
+	if err != nil || code != 0 {
+		b.Fatalf("client --json list: exit %d, %v: %s", code, err, errs)
 	}
 	return el, len(out)
 }
@@ -136,7 +135,7 @@ func clientList(b *testing.B, d *daemon) (time.Duration, int) {
 // persistent connection.
 func measureWhere(b *testing.B, d *daemon, g *Gen) durations {
 	b.Helper()
-	c, err := dialRaw(d.socket)
+	c, err := d.dialRaw()
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -146,10 +145,10 @@ func measureWhere(b *testing.B, d *daemon, g *Gen) durations {
 	for range scaleWhereRuns {
 		p, k := rng.IntN(scalePeers), rng.IntN(scaleDisks)
 		t0 := time.Now()
-		lines, status, err := c.do("where " + g.Label(p, k))
+		a, err := c.Do("where " + g.Label(p, k))
 		el := time.Since(t0)
-		if err != nil || !strings.HasPrefix(status, ".ok") || len(lines) < 2 || !strings.Contains(lines[1], g.Node(p)) {
-			b.Fatalf("where %s: got %q %q %v, want .ok and a line naming %s", g.Label(p, k), lines, status, err, g.Node(p))
+		if err != nil || !a.OK() || len(a.Lines) < 2 || !strings.Contains(a.Lines[1], g.Node(p)) {
+			b.Fatalf("where %s: got %+v %v, want .ok and a line naming %s", g.Label(p, k), a, err, g.Node(p))
 		}
 		out = append(out, el)
 	}
