@@ -21,6 +21,8 @@ type stats struct {
 	drops map[string]uint64
 
 	ann announceState
+
+	sessions sessionCounters // see session_stats.go
 }
 
 func newStats() *stats { return &stats{drops: map[string]uint64{}} }
