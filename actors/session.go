@@ -173,7 +173,8 @@ func (a *Session) stopDebug(c actor.Context) {
 // queueEvent queues one event, or drops and counts it when the client is
 // behind by the queue's bound.
 func (a *Session) queueEvent(e *messages.Event) {
-	if a.io.out.putEvent(encodeEvent(e, a.streamJSON), a.notice) {
+	jsonOut := a.streamJSON
+	if a.io.out.putEvent(func() []byte { return encodeEvent(e, jsonOut) }, a.notice) {
 		a.streamed++
 		return
 	}

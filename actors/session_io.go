@@ -96,11 +96,18 @@ func (o *outbox) put(b []byte, then after) {
 // false when the event was dropped. notice encodes the line that tells the
 // client how many events it missed; it is queued before the next event
 // that fits, or by the writer as soon as the queue is empty.
-func (o *outbox) putEvent(b []byte, notice func(n int) []byte) bool {
+// The event is encoded only when there is room: a flood costs a slow client
+// no encoding.
+func (o *outbox) putEvent(encode func() []byte, notice func(n int) []byte) bool {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	o.notice = notice
-	if o.events+1 > o.lim.queueEvents || o.bytes+len(b) > o.lim.queueBytes {
+	if o.events >= o.lim.queueEvents {
+		o.dropped++
+		return false
+	}
+	b := encode()
+	if o.bytes+len(b) > o.lim.queueBytes {
 		o.dropped++
 		return false
 	}

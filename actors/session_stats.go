@@ -23,7 +23,7 @@ func (s *stats) sessionStats() messages.SessionStats {
 	c := &s.sessions
 	lim := defaultSessionLimits
 	return messages.SessionStats{
-		Open: c.open.Load(), MaxOpen: maxSessions, Busy: c.busy.Load(),
+		Open: c.open.Load(), Debug: s.subscribers.Load(), MaxOpen: maxSessions, Busy: c.busy.Load(),
 		QueueEvents: lim.queueEvents, QueueBytes: lim.queueBytes, EventsDropped: c.eventsDropped.Load(),
 		AnswerWait: lim.answerWait, SlowClients: c.slowClients.Load(),
 		Writing: c.writing.Load(), TooLong: c.tooLong.Load(),
@@ -34,8 +34,8 @@ func (s *stats) sessionStats() messages.SessionStats {
 // counters, for renderStatus.
 func sessionStatusRows(s messages.SessionStats) [][]string {
 	return [][]string{
-		{"sessions:", fmt.Sprintf("%d open (limit %d, %d refused busy), %d answers being written; %d lines too long",
-			s.Open, s.MaxOpen, s.Busy, s.Writing, s.TooLong)},
+		{"sessions:", fmt.Sprintf("%d open, %d streaming debug (limit %d, %d refused busy); %d answers being written; %d lines too long",
+			s.Open, s.Debug, s.MaxOpen, s.Busy, s.Writing, s.TooLong)},
 		{"", fmt.Sprintf("slow clients: %d disconnected (an answer untaken for %v); debug queue %d events / %d KiB a session, %d events dropped",
 			s.SlowClients, s.AnswerWait, s.QueueEvents, s.QueueBytes>>10, s.EventsDropped)},
 	}

@@ -9,8 +9,9 @@ const EventsDropped = "events_dropped"
 // SessionStats are the bounds of client sessions and what they refused, for
 // status. Counters never reset while the daemon runs.
 type SessionStats struct {
-	Open    int64  `json:"open"`     // sessions now
-	MaxOpen int    `json:"max_open"` // more are answered ".err busy" and closed
+	Open    int64  `json:"open"`          // sessions now
+	Debug   int64  `json:"debug_streams"` // of which streaming debug events
+	MaxOpen int    `json:"max_open"`      // more are answered ".err busy" and closed
 	Busy    uint64 `json:"refused_busy"`
 	// QueueEvents and QueueBytes bound the debug events one session holds
 	// for a client that reads slower than they come; more are dropped.

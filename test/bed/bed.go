@@ -81,6 +81,8 @@ type Options struct {
 	Race bool
 	// StartTimeout bounds the wait for each daemon's socket; default 30s.
 	StartTimeout time.Duration
+	// Bin is a prebuilt daemon binary to run; default Binary(tb, Race).
+	Bin string
 }
 
 func (o *Options) defaults() {
@@ -146,7 +148,11 @@ func New(tb testing.TB, opts Options) *Bed {
 	default:
 		tb.Fatalf("bed: mode %q, want %q or %q", opts.Mode, Lo, Netns)
 	}
-	b := &Bed{Bin: Binary(tb, opts.Race), Dir: tb.TempDir(), opts: opts, tb: tb}
+	bin := opts.Bin
+	if bin == "" {
+		bin = Binary(tb, opts.Race)
+	}
+	b := &Bed{Bin: bin, Dir: tb.TempDir(), opts: opts, tb: tb}
 	tb.Cleanup(func() {
 		if err := b.Close(); err != nil {
 			tb.Errorf("bed: close: %v", err)
