@@ -26,12 +26,17 @@ type sessionLimits struct {
 	// it is disconnected and counted. Events wait without a bound: a slow
 	// debug client only loses events.
 	answerWait time.Duration
+	// drainWait bounds how long a stopping session waits for its writer to
+	// write what is queued (an answer just given, such as the one to
+	// "_panic session") before it closes the connection.
+	drainWait time.Duration
 }
 
 // defaultSessionLimits: 4096 sessions × 64 KiB bound queued events at
 // 256 MiB; answers need no bound of their own, as each session writes one
 // before it reads the next line.
-var defaultSessionLimits = sessionLimits{queueEvents: 256, queueBytes: 64 << 10, answerWait: 10 * time.Second}
+var defaultSessionLimits = sessionLimits{queueEvents: 256, queueBytes: 64 << 10,
+	answerWait: 10 * time.Second, drainWait: 100 * time.Millisecond}
 
 // after says what the writer does once a chunk is written.
 type after int
@@ -60,9 +65,10 @@ type outbox struct {
 	// dropped counts events dropped since the client was last told; notice
 	// encodes the line that tells it.
 	dropped int
-	notice  func(n int) []byte
-	closed  bool
-	wake    chan struct{}
+	notice   func(n int) []byte
+	draining bool // take ends once the queue is empty; nothing more is queued
+	closed   bool
+	wake     chan struct{}
 }
 
 func newOutbox(lim sessionLimits) *outbox {
@@ -71,7 +77,7 @@ func newOutbox(lim sessionLimits) *outbox {
 
 // putLocked appends a chunk and wakes the writer; o.mu is held.
 func (o *outbox) putLocked(ch outChunk) {
-	if o.closed {
+	if o.closed || o.draining {
 		return
 	}
 	o.q = append(o.q, ch)
@@ -143,6 +149,10 @@ func (o *outbox) take() (outChunk, bool) {
 		if len(o.q) == 0 {
 			o.flushNoticeLocked() // the client caught up
 		}
+		if len(o.q) == 0 && o.draining {
+			o.mu.Unlock()
+			return outChunk{}, false
+		}
 		if len(o.q) > 0 {
 			ch := o.q[0]
 			o.q[0] = outChunk{}
@@ -156,6 +166,17 @@ func (o *outbox) take() (outChunk, bool) {
 		}
 		o.mu.Unlock()
 		<-o.wake
+	}
+}
+
+// drain lets take return what is queued, then end.
+func (o *outbox) drain() {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.draining = true
+	select {
+	case o.wake <- struct{}{}:
+	default:
 	}
 }
 
@@ -184,17 +205,27 @@ type sessionIO struct {
 	self     *actor.PID
 	next     chan struct{} // the reader may read the next line
 	quit     chan struct{}
+	written  chan struct{} // closed when the writer ends
 	wg       sync.WaitGroup
 }
 
 func (s *sessionIO) start() {
+	s.written = make(chan struct{})
 	s.wg.Add(2)
 	go s.readLoop()
 	go s.writeLoop()
 }
 
-// stop closes the connection (unblocking both goroutines) and joins them.
+// stop gives the writer up to lim.drainWait to write what is queued, then
+// closes the connection (unblocking both goroutines) and joins them.
 func (s *sessionIO) stop() {
+	s.out.drain()
+	t := time.NewTimer(s.lim.drainWait)
+	select {
+	case <-s.written:
+	case <-t.C:
+	}
+	t.Stop()
 	close(s.quit)
 	s.out.close()
 	s.conn.Close()
@@ -229,6 +260,7 @@ func (s *sessionIO) readLoop() {
 
 func (s *sessionIO) writeLoop() {
 	defer s.wg.Done()
+	defer close(s.written)
 	for {
 		ch, ok := s.out.take()
 		if !ok {

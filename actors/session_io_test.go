@@ -13,7 +13,7 @@ import (
 	"github.com/diskd-actors/diskd-actors/messages"
 )
 
-var testLimits = sessionLimits{queueEvents: 256, queueBytes: 64 << 10, answerWait: 5 * time.Second}
+var testLimits = sessionLimits{queueEvents: 256, queueBytes: 64 << 10, answerWait: 5 * time.Second, drainWait: 100 * time.Millisecond}
 
 // Commands sent together are answered in order, a blank line gets no
 // answer, and quit answers then closes.
@@ -183,13 +183,40 @@ func TestSession_StopsWhileItsClientNeverReads(t *testing.T) {
 		pids[i], _ = b.pipeSession(lim) // nobody reads the greeting
 	}
 	waitCount(t, "answers being written", b.d.stats.sessions.writing.Load, int64(len(pids)))
-	for _, pid := range pids {
-		if err := b.sys.Root.StopFuture(pid).Wait(); err != nil {
+	futures := make([]*actor.Future, len(pids))
+	for i, pid := range pids {
+		futures[i] = b.sys.Root.StopFuture(pid)
+	}
+	for _, f := range futures {
+		if err := f.Wait(); err != nil {
 			t.Fatalf("stop: %v", err)
 		}
 	}
 	if got := b.d.stats.sessions.open.Load(); got != 0 {
 		t.Errorf("open sessions after stop: got %d, want 0", got)
+	}
+}
+
+// A stopping session first lets its writer finish what is queued (within
+// drainWait): an answer given just before the stop still reaches a client
+// that reads.
+func TestSession_StopWritesTheQueuedAnswer(t *testing.T) {
+	b := newSessionBed(t)
+	lim := testLimits
+	lim.drainWait = time.Minute
+	pid, cl := b.pipeSession(lim)
+	cl.line()
+	cl.send("help\n")
+	waitCount(t, "answers being written", b.d.stats.sessions.writing.Load, 1)
+	stopped := b.sys.Root.StopFuture(pid)
+	if lines, st := cl.answer(); st != ".ok" || len(lines) != len(commandHelp) {
+		t.Errorf("answer during the stop: got %d lines, %q", len(lines), st)
+	}
+	if err := stopped.Wait(); err != nil {
+		t.Fatal(err)
+	}
+	if !cl.eof() {
+		t.Errorf("after the stop: the connection is still open")
 	}
 }
 
