@@ -64,7 +64,7 @@ type outbox struct {
 	bytes  int // and their bytes
 	// dropped counts events dropped since the client was last told; notice
 	// encodes the line that tells it.
-	dropped int
+	dropped  int
 	notice   func(n int) []byte
 	draining bool // take ends once the queue is empty; nothing more is queued
 	closed   bool
