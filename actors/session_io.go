@@ -224,6 +224,7 @@ func (s *sessionIO) stop() {
 	select {
 	case <-s.written:
 	case <-t.C:
+		s.counters.cutAtStop.Add(1)
 	}
 	t.Stop()
 	close(s.quit)

@@ -195,6 +195,9 @@ func TestSession_StopsWhileItsClientNeverReads(t *testing.T) {
 	if got := b.d.stats.sessions.open.Load(); got != 0 {
 		t.Errorf("open sessions after stop: got %d, want 0", got)
 	}
+	if got := b.d.stats.sessions.cutAtStop.Load(); got != uint64(len(pids)) {
+		t.Errorf("sessions cut short at stop: got %d, want %d", got, len(pids))
+	}
 }
 
 // A stopping session first lets its writer finish what is queued (within
@@ -217,6 +220,9 @@ func TestSession_StopWritesTheQueuedAnswer(t *testing.T) {
 	}
 	if !cl.eof() {
 		t.Errorf("after the stop: the connection is still open")
+	}
+	if got := b.d.stats.sessions.cutAtStop.Load(); got != 0 {
+		t.Errorf("sessions cut short at stop: got %d, want 0", got)
 	}
 }
 

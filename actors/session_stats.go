@@ -16,6 +16,7 @@ type sessionCounters struct {
 	slowClients   atomic.Uint64 // clients disconnected for not taking an answer
 	writing       atomic.Int64  // answers being written now
 	tooLong       atomic.Uint64 // command lines over MaxCommandLine
+	cutAtStop     atomic.Uint64 // stops that closed before the queue was written
 }
 
 // sessionStats is the status view of the counters and the bounds they guard.
@@ -27,6 +28,7 @@ func (s *stats) sessionStats() messages.SessionStats {
 		QueueEvents: lim.queueEvents, QueueBytes: lim.queueBytes, EventsDropped: c.eventsDropped.Load(),
 		AnswerWait: lim.answerWait, SlowClients: c.slowClients.Load(),
 		Writing: c.writing.Load(), TooLong: c.tooLong.Load(),
+		DrainWait: lim.drainWait, CutAtStop: c.cutAtStop.Load(),
 	}
 }
 
@@ -36,7 +38,7 @@ func sessionStatusRows(s messages.SessionStats) [][]string {
 	return [][]string{
 		{"sessions:", fmt.Sprintf("%d open, %d streaming debug (limit %d, %d refused busy); %d answers being written; %d lines too long",
 			s.Open, s.Debug, s.MaxOpen, s.Busy, s.Writing, s.TooLong)},
-		{"", fmt.Sprintf("slow clients: %d disconnected (an answer untaken for %v); debug queue %d events / %d KiB a session, %d events dropped",
-			s.SlowClients, s.AnswerWait, s.QueueEvents, s.QueueBytes>>10, s.EventsDropped)},
+		{"", fmt.Sprintf("slow clients: %d disconnected (an answer untaken for %v), %d cut short when their session stopped (after %v); debug queue %d events / %d KiB a session, %d events dropped",
+			s.SlowClients, s.AnswerWait, s.CutAtStop, s.DrainWait, s.QueueEvents, s.QueueBytes>>10, s.EventsDropped)},
 	}
 }

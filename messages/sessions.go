@@ -26,4 +26,8 @@ type SessionStats struct {
 	// its client counts here until it is taken or AnswerWait passes.
 	Writing int64  `json:"answers_writing"`
 	TooLong uint64 `json:"lines_too_long"`
+	// DrainWait bounds how long a stopping session writes what it queued;
+	// CutAtStop counts the sessions closed with something left unwritten.
+	DrainWait time.Duration `json:"drain_wait_ns"`
+	CutAtStop uint64        `json:"cut_at_stop"`
 }
