@@ -70,18 +70,19 @@ func TestSession_200SlowClientsDoNotBlockTheDaemon(t *testing.T) {
 		n, err := bed.ListCount(c)
 		return err == nil && n == peerDisks+2
 	})
-	eventually(t, 60*time.Second, "events dropped for the debug clients, answers waiting for the flooders", func() bool {
+	eventually(t, 60*time.Second, "every flooder's answer waiting", func() bool {
 		st, err := h.Status()
 		if err != nil {
 			t.Fatalf("status with 200 slow clients: %v", err)
 		}
-		s := st.Sessions
-		return s.EventsDropped > 0 && s.Writing+int64(s.SlowClients) >= floodClients
+		return st.Sessions.Writing+int64(st.Sessions.SlowClients) >= floodClients
 	})
 	st, err := h.Status()
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Whether events were dropped depends on the kernel's socket buffers
+	// (1,000 events overflow the defaults); the unit tests pin the drops.
 	t.Logf("before stop: %+v", st.Sessions)
 	t0 := time.Now()
 	if err := h.Stop(); err != nil { // SIGTERM, bounded by the bed
