@@ -13,6 +13,7 @@ import (
 
 	"github.com/asynkron/protoactor-go/actor"
 
+	"github.com/diskd-actors/diskd-actors/actors/lock"
 	"github.com/diskd-actors/diskd-actors/actors/transport"
 	"github.com/diskd-actors/diskd-actors/config"
 	"github.com/diskd-actors/diskd-actors/messages"
@@ -65,6 +66,7 @@ type deps struct {
 	runIDs atomic.Uint64 // blkid run ids
 
 	socket       handover[*unixListener]
+	socketLock   *lock.Lock // <socket>.lock, held from Start to the end of Stop
 	transport    handover[transport.Transport]
 	newTransport func() (transport.Transport, error)
 }
@@ -141,13 +143,18 @@ func Start(opts Options) (*Daemon, error) {
 				transport.WithLogger(log.With("part", "transport")), transport.WithHealth(link), transport.WithClock(now))
 		}
 	}
+	if d.socketLock, err = lockSocket(cfg.Socket); err != nil {
+		return nil, err
+	}
 	tr, err := d.newTransport()
 	if err != nil {
+		d.socketLock.Release()
 		return nil, fmt.Errorf("multicast: %w", err)
 	}
 	ln, err := listenUnix(cfg.Socket)
 	if err != nil {
 		tr.Close()
+		d.socketLock.Release()
 		return nil, err
 	}
 	d.socket.put(ln)
@@ -177,6 +184,7 @@ func Start(opts Options) (*Daemon, error) {
 	if err != nil {
 		ln.closeAndRemove()
 		tr.Close()
+		d.socketLock.Release()
 		return nil, err
 	}
 	if _, err := sys.Root.RequestFuture(top, &ready{}, 10*time.Second).Result(); err != nil {
@@ -202,6 +210,7 @@ func (dm *Daemon) stopOnce() {
 		d.log.Warn("daemon did not stop in time", "error", err)
 	}
 	dm.sys.Shutdown()
+	d.socketLock.Release() // the socket file is gone: a new daemon may take the path
 	if d.cfg.StateFile != "" {
 		snap, ok := res.(*messages.StateSnapshot)
 		if snapErr != nil || !ok {

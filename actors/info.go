@@ -228,6 +228,7 @@ func (a *Info) status() *messages.Status {
 		Network: a.d.stats.net(), Drops: a.d.stats.dropsSnapshot(),
 		Announce: a.d.stats.announceStatus(), Parts: a.d.health.snapshot(), Mounts: a.st.mountsErr,
 		Duplicates: nonNil(a.duplicateUUIDs()),
+		Sessions:   a.d.stats.sessionStats(),
 	}
 	for _, p := range a.st.peers {
 		s.States[a.stateOf(p, now)]++

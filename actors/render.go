@@ -167,6 +167,7 @@ func renderStatus(s *messages.Status, jsonOut bool) *answer {
 		rows = append(rows, []string{"announce:", fmt.Sprintf("generation %d: %s in %s, last at %s (seq %d)",
 			a.Gen, plural(a.Disks, "disk"), plural(a.Chunks, "chunk"), a.Last.Format(time.RFC3339), a.Seq)})
 	}
+	rows = append(rows, sessionStatusRows(s.Sessions)...)
 	var parts []string
 	for name, p := range s.Parts {
 		line := fmt.Sprintf("%s restarted %d× (last: %s)", name, p.Restarts, p.LastFailure)

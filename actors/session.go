@@ -1,14 +1,11 @@
 package actors
 
 import (
-	"bufio"
+	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net"
-	"sync"
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
@@ -21,36 +18,43 @@ const (
 	// MaxCommandLine bounds one command line, in bytes; a longer line is
 	// answered with ".err too-long" and skipped to its end.
 	MaxCommandLine = 4096
-	// writeTimeout bounds one answer's write, so that a client that stops
-	// reading cannot hold its session forever.
-	writeTimeout = 10 * time.Second
 	// queryTimeout bounds a question to another part.
 	queryTimeout = 5 * time.Second
 )
 
 // Session serves one client connection: it greets, reads one command per
 // line, and answers each before reading the next (its reader goroutine
-// waits for the answer, so answers come in order). It ends on EOF, quit or
-// exit, or a write error; a panic stops it (see SocketFactory).
+// waits until the answer is written, so answers come in order). It never
+// writes to the socket itself: Receive encodes and queues, and a writer
+// goroutine of its own writes (see sessionIO and sessionLimits), so no
+// client can block it or Stop. It ends on EOF, quit or exit, a write error,
+// or a client that takes no byte of an answer within the bound; a panic
+// stops it (see SocketFactory).
+//
+// While "debug" streams, the next line from the client ends the stream (that
+// line is consumed) and the lines after it are read and run in order.
 type Session struct {
 	d    *deps
+	lim  sessionLimits
 	log  *slog.Logger
 	conn net.Conn
-	w    *bufio.Writer
-	next chan struct{} // the actor lets the reader read the next line
-	quit chan struct{}
-	wg   sync.WaitGroup
-	once sync.Once
+	io   *sessionIO
+	up   bool // Started ran; the goroutines are to be joined
 
-	// debug streaming: events are written as they come until a line arrives
+	// debug streaming: events are queued as they come until a line arrives
 	streaming, streamJSON bool
 	streamed              int
+	notice                func(n int) []byte // the line telling of n dropped events
 }
 
 func newSessionProps(d *deps, conn net.Conn) *actor.Props {
+	return newSessionPropsWith(d, conn, defaultSessionLimits)
+}
+
+// newSessionPropsWith lets tests shrink the bounds.
+func newSessionPropsWith(d *deps, conn net.Conn, lim sessionLimits) *actor.Props {
 	return actor.PropsFromProducer(func() actor.Actor {
-		return &Session{d: d, conn: conn, w: bufio.NewWriter(conn),
-			next: make(chan struct{}, 1), quit: make(chan struct{})}
+		return &Session{d: d, lim: lim, conn: conn}
 	}, actor.WithReceiverMiddleware(logPanics(d.log)))
 }
 
@@ -58,12 +62,9 @@ func newSessionProps(d *deps, conn net.Conn) *actor.Props {
 func (a *Session) Receive(c actor.Context) {
 	switch m := c.Message().(type) {
 	case *actor.Started:
-		a.log = a.d.log.With("actor", "session", "id", c.Self().GetId())
-		a.greet(c)
+		a.start(c)
 	case *actor.Stopping, *actor.Restarting:
-		a.once.Do(func() { close(a.quit) })
-		a.conn.Close()
-		a.wg.Wait()
+		a.stop()
 	case *sessionLine:
 		if a.streaming {
 			a.stopDebug(c)
@@ -73,131 +74,119 @@ func (a *Session) Receive(c actor.Context) {
 	case *messages.Subscribed:
 		a.streaming = true
 		if !a.streamJSON {
-			a.writeLine("streaming events; send any line to stop")
+			a.io.out.put(encodeLines("streaming events; send any line to stop"), thenNothing)
 		}
-		if a.flush(c) {
-			a.done() // the next line from the client ends the stream
-		}
+		a.done() // the next line from the client ends the stream
 	case *messages.Event:
 		if a.streaming {
-			a.writeEvent(m)
-			a.streamed++
-			a.flush(c)
+			a.queueEvent(m)
 		}
 	case *sessionEnded:
 		c.Stop(c.Self())
 	}
 }
 
-func (a *Session) greet(c actor.Context) {
-	fmt.Fprintf(a.w, "diskd-actors %s on %s ready (line protocol 1); type \"help\"\n", a.d.id.Version, a.d.id.Node)
-	if !a.flush(c) {
+func (a *Session) start(c actor.Context) {
+	a.log = a.d.log.With("actor", "session", "id", c.Self().GetId())
+	a.io = &sessionIO{conn: a.conn, out: newOutbox(a.lim), lim: a.lim, counters: &a.d.stats.sessions,
+		log: a.log, root: a.d.root, self: c.Self(), next: make(chan struct{}, 1), quit: make(chan struct{})}
+	a.up = true
+	a.d.stats.sessions.open.Add(1)
+	a.io.out.put([]byte(fmt.Sprintf("diskd-actors %s on %s ready (line protocol 1); type \"help\"\n", a.d.id.Version, a.d.id.Node)), thenNothing)
+	a.io.start()
+}
+
+// stop closes the connection and joins both goroutines, in Stopping and in
+// Restarting alike (a connection cannot be re-created).
+func (a *Session) stop() {
+	if !a.up {
+		a.conn.Close()
 		return
 	}
-	self, root := c.Self(), a.d.root
-	a.wg.Add(1)
-	go func() {
-		defer a.wg.Done()
-		br := bufio.NewReaderSize(a.conn, MaxCommandLine+1)
-		for {
-			line, tooLong, err := readCommandLine(br)
-			if err != nil {
-				root.Send(self, &sessionEnded{})
-				return
-			}
-			root.Send(self, &sessionLine{text: line, tooLong: tooLong})
-			select {
-			case <-a.next:
-			case <-a.quit:
-				return
-			}
-		}
-	}()
+	a.up = false
+	a.io.stop()
+	a.d.stats.sessions.open.Add(-1)
 }
 
-// readCommandLine reads one line without its end; a line longer than
-// MaxCommandLine is consumed to its end and reported as too long.
-func readCommandLine(br *bufio.Reader) (string, bool, error) {
-	line, err := br.ReadSlice('\n')
-	if err == nil || (errors.Is(err, io.EOF) && len(line) > 0) {
-		return trimEOL(string(line)), false, nil
-	}
-	if !errors.Is(err, bufio.ErrBufferFull) {
-		return "", false, err
-	}
-	for errors.Is(err, bufio.ErrBufferFull) {
-		_, err = br.ReadSlice('\n')
-	}
-	if err != nil && !errors.Is(err, io.EOF) {
-		return "", false, err
-	}
-	return "", true, nil
-}
+// done lets the reader read the next line (for lines that get no answer).
+func (a *Session) done() { a.io.release() }
 
-func trimEOL(s string) string {
-	for len(s) > 0 && (s[len(s)-1] == '\n' || s[len(s)-1] == '\r') {
-		s = s[:len(s)-1]
-	}
-	return s
-}
-
-// done lets the reader read the next line.
-func (a *Session) done() {
-	select {
-	case a.next <- struct{}{}:
-	default:
-	}
-}
-
-// reply writes an answer's data lines and its status line, then lets the
-// reader go on. It reports false when the client is gone (the session then
-// stops).
+// reply queues an answer's data lines and its status line; the reader reads
+// the next line once the writer has written them. It reports false when the
+// session ends after this answer.
 func (a *Session) reply(c actor.Context, ans *answer) bool {
-	for _, l := range ans.lines {
-		a.writeLine(l)
-	}
-	a.w.WriteString(ans.status())
-	a.w.WriteByte('\n')
-	if !a.flush(c) {
-		return false
+	if ans.code == "too-long" {
+		a.d.stats.sessions.tooLong.Add(1)
 	}
 	if ans.closeAfter {
-		c.Stop(c.Self())
+		a.io.out.put(encodeAnswer(ans), thenEnd)
 		return false
 	}
-	a.done()
+	a.io.out.put(encodeAnswer(ans), thenRelease)
 	return true
 }
 
-// writeLine buffers one data line.
-func (a *Session) writeLine(l string) {
-	if len(l) > 0 && l[0] == '.' {
-		a.w.WriteByte('.') // dot-stuffing: only the status line starts with one dot
+// encodeAnswer encodes data lines (dot-stuffed: only the status line starts
+// with one dot) and the status line.
+func encodeAnswer(ans *answer) []byte {
+	b := encodeLines(ans.lines...)
+	b = append(b, ans.status()...)
+	return append(b, '\n')
+}
+
+// encodeLines encodes data lines, dot-stuffed.
+func encodeLines(lines ...string) []byte {
+	var b bytes.Buffer
+	for _, l := range lines {
+		if len(l) > 0 && l[0] == '.' {
+			b.WriteByte('.')
+		}
+		b.WriteString(l)
+		b.WriteByte('\n')
 	}
-	a.w.WriteString(l)
-	a.w.WriteByte('\n')
+	return b.Bytes()
 }
 
 // startDebug subscribes to Info's events; Subscribed starts the stream.
 func (a *Session) startDebug(c actor.Context, jsonOut bool) {
 	a.streamJSON, a.streamed = jsonOut, 0
+	now := a.d.now
+	a.notice = func(n int) []byte { // called by the writer too: it holds values only
+		return encodeEvent(&messages.Event{Time: now(), Kind: messages.EventsDropped,
+			Detail: fmt.Sprintf("%s not sent: this client did not keep up", plural(n, "event"))}, jsonOut)
+	}
 	c.Request(a.d.pids.info, &messages.Subscribe{})
 }
 
-// stopDebug ends the stream on the client's next line, which is consumed.
+// stopDebug ends the stream on the client's next line, which is consumed:
+// the events still queued, the count of those dropped since the client was
+// last told, then the status line ".ok N events".
 func (a *Session) stopDebug(c actor.Context) {
 	c.Request(a.d.pids.info, &messages.Unsubscribe{})
 	a.streaming = false
+	a.io.out.endEvents()
 	a.reply(c, &answer{summary: plural(a.streamed, "event")})
 }
 
-func (a *Session) writeEvent(e *messages.Event) {
-	if a.streamJSON {
-		b, err := json.Marshal(e)
-		if err == nil {
-			a.writeLine(string(b))
-		}
+// queueEvent queues one event, or drops and counts it when the client is
+// behind by the queue's bound.
+func (a *Session) queueEvent(e *messages.Event) {
+	jsonOut := a.streamJSON
+	if a.io.out.putEvent(func() []byte { return encodeEvent(e, jsonOut) }, a.notice) {
+		a.streamed++
 		return
+	}
+	a.d.stats.sessions.eventsDropped.Add(1)
+}
+
+// encodeEvent encodes one event as its stream line.
+func encodeEvent(e *messages.Event, jsonOut bool) []byte {
+	if jsonOut {
+		b, err := json.Marshal(e)
+		if err != nil {
+			return nil
+		}
+		return encodeLines(string(b))
 	}
 	line := e.Time.Format("15:04:05.000") + " " + e.Kind
 	if e.Node != "" {
@@ -209,17 +198,7 @@ func (a *Session) writeEvent(e *messages.Event) {
 	if e.Detail != "" {
 		line += ": " + oneLine(e.Detail)
 	}
-	a.writeLine(line)
-}
-
-func (a *Session) flush(c actor.Context) bool {
-	a.conn.SetWriteDeadline(time.Now().Add(writeTimeout))
-	if err := a.w.Flush(); err != nil {
-		a.log.Debug("client gone", "error", err)
-		c.Stop(c.Self())
-		return false
-	}
-	return true
+	return encodeLines(line)
 }
 
 // ask sends a query to a part and answers the client from its reply,
@@ -241,5 +220,6 @@ type sessionLine struct {
 	tooLong bool
 }
 
-// sessionEnded tells the actor that the client closed the connection.
+// sessionEnded tells the actor that the client closed the connection, was
+// disconnected, or was answered its quit.
 type sessionEnded struct{}

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
+
+	"github.com/diskd-actors/diskd-actors/actors/lock"
 )
 
 // maxSessions bounds concurrent client connections; one more is told so
@@ -104,10 +106,14 @@ func (a *SocketFactory) release(final bool) {
 
 func (a *SocketFactory) handleAccepted(c actor.Context, conn net.Conn) {
 	if len(c.Children()) >= maxSessions {
-		conn.SetWriteDeadline(time.Now().Add(time.Second))
+		// A new connection's send buffer is empty: this write cannot block,
+		// and the deadline makes sure of it.
+		conn.SetWriteDeadline(time.Now().Add(10 * time.Millisecond))
 		fmt.Fprintf(conn, ".err busy %d sessions already open\n", maxSessions)
 		conn.Close()
-		a.log.Warn("session refused: too many sessions", "limit", maxSessions)
+		if n := a.d.stats.sessions.busy.Add(1); n == 1 || n%1000 == 0 {
+			a.log.Warn("session refused: too many sessions", "limit", maxSessions, "refused", n)
+		}
 		return
 	}
 	a.nextID++
@@ -143,6 +149,21 @@ func (s *connSet) closeAll() {
 	}
 }
 
+// lockSocket takes <path>.lock for the daemon's life, so that a second
+// daemon on the same socket fails before it touches the socket file: an
+// error that matches ErrDaemonRunning and lock.ErrHeld and names the lock
+// file and the PID that holds it.
+func lockSocket(path string) (*lock.Lock, error) {
+	l, err := lock.Acquire(path)
+	if errors.Is(err, lock.ErrHeld) {
+		return nil, fmt.Errorf("%w: %s: %w (stop it first, or choose another socket with --socket)", ErrDaemonRunning, path, err)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("socket %s: %w", path, err)
+	}
+	return l, nil
+}
+
 // unixListener is the daemon's socket, with the identity of the file it
 // created so that it never removes a file another daemon put there since.
 type unixListener struct {
@@ -152,8 +173,10 @@ type unixListener struct {
 }
 
 // listenUnix listens on path with mode 0600. A stale socket file (nobody
-// accepts on it) is replaced; a live daemon on it is ErrDaemonRunning; any
-// other file there is left alone and reported.
+// accepts on it) is replaced; a live daemon on it is ErrDaemonRunning (a
+// daemon of a build without the lock, or one whose lock file was removed)
+// and its socket is left alone; any other file there is left alone and
+// reported. The caller holds the socket's lock (lockSocket).
 func listenUnix(path string) (*unixListener, error) {
 	if fi, err := os.Lstat(path); err == nil {
 		if fi.Mode()&os.ModeSocket == 0 {

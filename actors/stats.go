@@ -23,7 +23,8 @@ type stats struct {
 
 	ann announceState
 
-	link transport.Reporter // the multicast transport's health; nil with a fake
+	link     transport.Reporter // the multicast transport's health; nil with a fake
+	sessions sessionCounters    // see session_stats.go
 }
 
 func newStats() *stats { return &stats{drops: map[string]uint64{}} }

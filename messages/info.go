@@ -171,6 +171,7 @@ type Status struct {
 	LastGood   *time.Time            `json:"blkid_last_good,omitempty"`
 	Announce   AnnounceStatus        `json:"announce"`
 	Parts      map[string]PartHealth `json:"parts"`
+	Sessions   SessionStats          `json:"sessions"` // see sessions.go
 }
 
 // NetStats counts multicast traffic.

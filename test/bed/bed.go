@@ -73,7 +73,11 @@ func New(tb testing.TB, opts Options) *Bed {
 	default:
 		tb.Fatalf("bed: mode %q, want %q or %q", opts.Mode, Lo, Netns)
 	}
-	b := &Bed{Bin: BinaryOf(tb, Build{Race: opts.Race, Tags: opts.Tags}), Dir: tb.TempDir(), opts: opts, tb: tb}
+	bin := opts.Bin
+	if bin == "" {
+		bin = BinaryOf(tb, Build{Race: opts.Race, Tags: opts.Tags})
+	}
+	b := &Bed{Bin: bin, Dir: tb.TempDir(), opts: opts, tb: tb}
 	tb.Cleanup(func() {
 		if err := b.Close(); err != nil {
 			tb.Errorf("bed: close: %v", err)

@@ -50,6 +50,9 @@ type Options struct {
 	Race bool
 	// StartTimeout bounds the wait for each daemon's socket; default 30s.
 	StartTimeout time.Duration
+	// Bin is a prebuilt daemon binary to run; default the one built for
+	// Race and Tags.
+	Bin string
 
 	// Names gives host i's node name (and Host.Name); default "h%02d".
 	// Two hosts may share one (a node-name conflict); their directories

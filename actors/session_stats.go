@@ -1,0 +1,44 @@
+package actors
+
+import (
+	"fmt"
+	"sync/atomic"
+
+	"github.com/diskd-actors/diskd-actors/messages"
+)
+
+// sessionCounters count what client sessions hold and refuse. They live in
+// stats, so they outlive every session and every restart of SocketFactory.
+type sessionCounters struct {
+	open          atomic.Int64  // sessions started, not yet stopped
+	busy          atomic.Uint64 // connections refused at maxSessions
+	eventsDropped atomic.Uint64 // debug events dropped for slow clients
+	slowClients   atomic.Uint64 // clients disconnected for not taking an answer
+	writing       atomic.Int64  // answers being written now
+	tooLong       atomic.Uint64 // command lines over MaxCommandLine
+	cutAtStop     atomic.Uint64 // stops that closed before the queue was written
+}
+
+// sessionStats is the status view of the counters and the bounds they guard.
+func (s *stats) sessionStats() messages.SessionStats {
+	c := &s.sessions
+	lim := defaultSessionLimits
+	return messages.SessionStats{
+		Open: c.open.Load(), Debug: s.subscribers.Load(), MaxOpen: maxSessions, Busy: c.busy.Load(),
+		QueueEvents: lim.queueEvents, QueueBytes: lim.queueBytes, EventsDropped: c.eventsDropped.Load(),
+		AnswerWait: lim.answerWait, SlowClients: c.slowClients.Load(),
+		Writing: c.writing.Load(), TooLong: c.tooLong.Load(),
+		DrainWait: lim.drainWait, CutAtStop: c.cutAtStop.Load(),
+	}
+}
+
+// sessionStatusRows are the status lines of the sessions' bounds and
+// counters, for renderStatus.
+func sessionStatusRows(s messages.SessionStats) [][]string {
+	return [][]string{
+		{"sessions:", fmt.Sprintf("%d open, %d streaming debug (limit %d, %d refused busy); %d answers being written; %d lines too long",
+			s.Open, s.Debug, s.MaxOpen, s.Busy, s.Writing, s.TooLong)},
+		{"", fmt.Sprintf("slow clients: %d disconnected (an answer untaken for %v), %d cut short when their session stopped (after %v); debug queue %d events / %d KiB a session, %d events dropped",
+			s.SlowClients, s.AnswerWait, s.CutAtStop, s.DrainWait, s.QueueEvents, s.QueueBytes>>10, s.EventsDropped)},
+	}
+}
