@@ -139,6 +139,7 @@ func renderStatus(s *messages.Status, jsonOut bool) *answer {
 		{"datagrams in:", fmt.Sprintf("%d (%d bytes; %d our own)", n.DatagramsIn, n.BytesIn, n.OwnIn)},
 		{"datagrams out:", fmt.Sprintf("%d (%d bytes; %d send errors)", n.DatagramsOut, n.BytesOut, n.SendErrors)},
 		{"drops:", formatCounts(s.Drops)},
+		{"gossip:", renderGossip(s.Gossip)},
 	}
 	if len(s.Duplicates) > 0 {
 		rows = append(rows, []string{"duplicates:", "UUIDs on more than one node: " + strings.Join(s.Duplicates, " ")})

@@ -20,7 +20,8 @@ type stats struct {
 	mu    sync.Mutex
 	drops map[string]uint64
 
-	ann announceState
+	ann    announceState
+	gossip gossipState
 }
 
 func newStats() *stats { return &stats{drops: map[string]uint64{}} }
@@ -66,4 +67,23 @@ func (s *stats) announceStatus() messages.AnnounceStatus {
 	s.ann.mu.Lock()
 	defer s.ann.mu.Unlock()
 	return s.ann.st
+}
+
+// gossipState is the protocol engine's status, published by
+// MulticastServer.
+type gossipState struct {
+	mu sync.Mutex
+	st messages.GossipStatus
+}
+
+func (s *stats) setGossip(g messages.GossipStatus) {
+	s.gossip.mu.Lock()
+	defer s.gossip.mu.Unlock()
+	s.gossip.st = g
+}
+
+func (s *stats) gossipStatus() messages.GossipStatus {
+	s.gossip.mu.Lock()
+	defer s.gossip.mu.Unlock()
+	return s.gossip.st
 }

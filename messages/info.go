@@ -171,6 +171,7 @@ type Status struct {
 	LastGood   *time.Time            `json:"blkid_last_good,omitempty"`
 	Announce   AnnounceStatus        `json:"announce"`
 	Parts      map[string]PartHealth `json:"parts"`
+	Gossip     GossipStatus          `json:"gossip"`
 }
 
 // NetStats counts multicast traffic.
