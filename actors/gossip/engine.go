@@ -49,7 +49,7 @@ func New(cfg Config) *Engine {
 func (e *Engine) Receive(now time.Time, src string, env *wire.Envelope) []Action {
 	e.startSeedWait(now)
 	if !e.rate.allow(src, now) {
-		return []Action{Drop{Reason: wire.DropRate, Src: src, Detail: "more than the per-source rate"}}
+		return rateLimited(src)
 	}
 	e.markModern(src)
 	switch {
@@ -84,7 +84,7 @@ func (e *Engine) Receive(now time.Time, src string, env *wire.Envelope) []Action
 func (e *Engine) ReceiveLegacy(now time.Time, src string, disks []messages.Disk) []Action {
 	e.startSeedWait(now)
 	if !e.rate.allow(src, now) {
-		return []Action{Drop{Reason: wire.DropRate, Src: src, Detail: "more than the per-source rate"}}
+		return rateLimited(src)
 	}
 	if e.modern[src] {
 		// The legacy.announce copy of a modern daemon (or our own): its
@@ -96,6 +96,11 @@ func (e *Engine) ReceiveLegacy(now time.Time, src string, disks []messages.Disk)
 		return []Action{Drop{Reason: wire.DropLegacyInvalid, Src: src, Detail: "sender address is not usable as a node name"}}
 	}
 	return []Action{Deliver{Node: host, Instance: wire.LegacyInstance, Addr: src, Full: true, Legacy: true, Disks: disks}}
+}
+
+// rateLimited is counted only: a flood costs no log lines.
+func rateLimited(src string) []Action {
+	return []Action{Drop{Reason: wire.DropRate, Src: src, Quiet: true}}
 }
 
 func (e *Engine) onAnnounce(now time.Time, src string, env *wire.Envelope) []Action {

@@ -192,7 +192,7 @@ func TestEngine_Announced(t *testing.T) {
 
 func TestEngine_RateLimit(t *testing.T) {
 	e := New(Config{Node: self, Instance: selfID, SourceRate: 10, SourceBurst: 3})
-	limited := []Action{Drop{Reason: wire.DropRate, Src: srcA, Detail: "more than the per-source rate"}}
+	limited := []Action{Drop{Reason: wire.DropRate, Src: srcA, Quiet: true}}
 	run(t, e, []step{
 		{env: kind(wire.KindGoodbye, "a", peerA, 1), want: []Action{Left{Node: "a", Instance: peerA, Seq: 1}}},
 		{env: kind(wire.KindGoodbye, "a", peerA, 2), want: []Action{Left{Node: "a", Instance: peerA, Seq: 2}}},
