@@ -120,6 +120,7 @@ func (a *MulticastServer) Receive(c actor.Context) {
 func (a *MulticastServer) start(c actor.Context) {
 	a.eng = gossip.New(gossip.Config{Node: a.d.id.Node, Instance: a.d.id.Instance,
 		MaxInFlightDisks: maxInFlightDisks, SeedWait: seedWait})
+	a.queued = &atomic.Int64{}
 	tr, ok := a.d.transport.take()
 	if !ok {
 		var err error
@@ -128,7 +129,6 @@ func (a *MulticastServer) start(c actor.Context) {
 		}
 	}
 	a.tr = tr
-	a.queued = &atomic.Int64{}
 	a.wg.Add(1)
 	go newReader(a.d, tr, c.Self(), a.drops, a.queued).run(&a.wg)
 	iv := a.d.cfg.Announce.Interval
@@ -146,6 +146,10 @@ const maxInFlightDisks = gossip.DefaultMaxInFlightDisks
 func (a *MulticastServer) release() {
 	a.tick.stop()
 	a.gtick.stop()
+	if a.eng != nil {
+		a.publish()
+		a.d.stats.endGossip()
+	}
 	if a.soon != nil {
 		a.soon.Stop()
 	}

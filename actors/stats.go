@@ -74,12 +74,27 @@ func (s *stats) announceStatus() messages.AnnounceStatus {
 type gossipState struct {
 	mu sync.Mutex
 	st messages.GossipStatus
+	// What engines before the current one evicted and expired, so that
+	// the counters never go back across restarts of MulticastServer.
+	evicted, expired uint64
 }
 
+// setGossip publishes the current engine's status; its counters are
+// added to those of the engines before it.
 func (s *stats) setGossip(g messages.GossipStatus) {
 	s.gossip.mu.Lock()
 	defer s.gossip.mu.Unlock()
+	g.Evicted += s.gossip.evicted
+	g.AssembliesExpired += s.gossip.expired
 	s.gossip.st = g
+}
+
+// endGossip keeps the counters of an engine that is being replaced (call
+// after its last setGossip).
+func (s *stats) endGossip() {
+	s.gossip.mu.Lock()
+	defer s.gossip.mu.Unlock()
+	s.gossip.evicted, s.gossip.expired = s.gossip.st.Evicted, s.gossip.st.AssembliesExpired
 }
 
 func (s *stats) gossipStatus() messages.GossipStatus {
