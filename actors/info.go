@@ -102,6 +102,8 @@ func (a *Info) Receive(c actor.Context) {
 		c.Respond(a.localhost())
 	case *messages.GetStateSnapshot:
 		c.Respond(a.snapshot())
+	case *messages.GetPeerGenerations:
+		c.Respond(a.peerGenerations())
 	case *messages.Subscribe:
 		a.subscribe(c)
 	case *messages.Unsubscribe:
@@ -229,6 +231,7 @@ func (a *Info) status() *messages.Status {
 		Announce: a.d.stats.announceStatus(), Parts: a.d.health.snapshot(), Mounts: a.st.mountsErr,
 		Duplicates: nonNil(a.duplicateUUIDs()),
 		Sessions:   a.d.stats.sessionStats(),
+		Gossip:     a.d.stats.gossipStatus(),
 	}
 	for _, p := range a.st.peers {
 		s.States[a.stateOf(p, now)]++

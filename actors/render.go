@@ -139,6 +139,7 @@ func renderStatus(s *messages.Status, jsonOut bool) *answer {
 		{"datagrams in:", fmt.Sprintf("%d (%d bytes; %d our own)", n.DatagramsIn, n.BytesIn, n.OwnIn)},
 		{"datagrams out:", fmt.Sprintf("%d (%d bytes; %d send errors)", n.DatagramsOut, n.BytesOut, n.SendErrors)},
 		{"drops:", formatCounts(s.Drops)},
+		{"gossip:", renderGossip(s.Gossip)},
 	}
 	if n.Link != nil {
 		rows = append(rows, []string{"link:", oneLine(n.Link.Line())})

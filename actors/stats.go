@@ -21,7 +21,8 @@ type stats struct {
 	mu    sync.Mutex
 	drops map[string]uint64
 
-	ann announceState
+	ann    announceState
+	gossip gossipState
 
 	link     transport.Reporter // the multicast transport's health; nil with a fake
 	sessions sessionCounters    // see session_stats.go
@@ -71,4 +72,38 @@ func (s *stats) announceStatus() messages.AnnounceStatus {
 	s.ann.mu.Lock()
 	defer s.ann.mu.Unlock()
 	return s.ann.st
+}
+
+// gossipState is the protocol engine's status, published by
+// MulticastServer.
+type gossipState struct {
+	mu sync.Mutex
+	st messages.GossipStatus
+	// What engines before the current one evicted and expired, so that
+	// the counters never go back across restarts of MulticastServer.
+	evicted, expired uint64
+}
+
+// setGossip publishes the current engine's status; its counters are
+// added to those of the engines before it.
+func (s *stats) setGossip(g messages.GossipStatus) {
+	s.gossip.mu.Lock()
+	defer s.gossip.mu.Unlock()
+	g.Evicted += s.gossip.evicted
+	g.AssembliesExpired += s.gossip.expired
+	s.gossip.st = g
+}
+
+// endGossip keeps the counters of an engine that is being replaced (call
+// after its last setGossip).
+func (s *stats) endGossip() {
+	s.gossip.mu.Lock()
+	defer s.gossip.mu.Unlock()
+	s.gossip.evicted, s.gossip.expired = s.gossip.st.Evicted, s.gossip.st.AssembliesExpired
+}
+
+func (s *stats) gossipStatus() messages.GossipStatus {
+	s.gossip.mu.Lock()
+	defer s.gossip.mu.Unlock()
+	return s.gossip.st
 }

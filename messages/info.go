@@ -172,6 +172,7 @@ type Status struct {
 	Announce   AnnounceStatus        `json:"announce"`
 	Parts      map[string]PartHealth `json:"parts"`
 	Sessions   SessionStats          `json:"sessions"` // see sessions.go
+	Gossip     GossipStatus          `json:"gossip"`
 }
 
 // NetStats counts multicast traffic.

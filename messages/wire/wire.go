@@ -88,6 +88,9 @@ const (
 	// DropLegacyFromModern: a legacy copy sent by a daemon whose own
 	// datagrams we already hear (legacy.announce), ignored.
 	DropLegacyFromModern = "legacy_from_modern"
+	// DropDecoderPanic: decoding the datagram panicked; the reader
+	// recovered and dropped it.
+	DropDecoderPanic = "decoder_panic"
 )
 
 // ErrTooLarge is returned when something does not fit in one datagram. It

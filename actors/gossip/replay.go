@@ -1,4 +1,4 @@
-package actors
+package gossip
 
 // replayWindow rejects replayed sequence numbers of one sender (one node
 // instance), as IPsec and DTLS do: it remembers the highest number accepted

@@ -1,0 +1,232 @@
+package gossip
+
+import (
+	"net"
+	"slices"
+	"time"
+
+	"github.com/diskd-actors/diskd-actors/messages"
+	"github.com/diskd-actors/diskd-actors/messages/wire"
+)
+
+// Engine is the protocol state of one daemon. It is not safe for
+// concurrent use: one actor owns it.
+type Engine struct {
+	cfg     Config
+	rate    *rateLimits
+	windows map[string]*replayWindow // node/instance → its window
+	modern  map[string]bool          // sources that send version 1 or 2 datagrams
+	asm     *assembler
+
+	// Seeding: until seeded, requests are owed rather than sent.
+	seeded    bool
+	seedStart time.Time
+
+	local answers
+
+	windowsEvicted, modernEvicted uint64
+}
+
+// PeerGen is a generation Info already holds for a peer.
+type PeerGen struct {
+	Node, Instance string
+	Gen            uint64
+}
+
+// New returns an engine. With cfg.SeedWait set, it waits for Seed (or
+// the wait) before it requests anything.
+func New(cfg Config) *Engine {
+	cfg = cfg.withDefaults()
+	e := &Engine{cfg: cfg, windows: map[string]*replayWindow{}, modern: map[string]bool{},
+		seeded: cfg.SeedWait <= 0}
+	e.rate = newRateLimits(cfg.SourceRate, cfg.SourceBurst, cfg.MaxSources)
+	e.asm = newAssembler(&e.cfg)
+	e.local.resent = map[int]time.Time{}
+	return e
+}
+
+// Receive handles one decoded datagram of the modern protocol from src.
+func (e *Engine) Receive(now time.Time, src string, env *wire.Envelope) []Action {
+	e.startSeedWait(now)
+	if !e.rate.allow(src, now) {
+		return rateLimited(src)
+	}
+	e.markModern(src)
+	switch {
+	case env.Instance == e.cfg.Instance:
+		return []Action{Own{}}
+	case env.Node == e.cfg.Node:
+		return []Action{Drop{Reason: wire.DropNodeClash, Src: src, Quiet: true}, NodeClash{Instance: env.Instance, Addr: src}}
+	}
+	if !e.fresh(env) {
+		return []Action{Drop{Reason: wire.DropReplay, Src: src, Detail: "sequence number already seen or too old"}}
+	}
+	switch env.Kind {
+	case wire.KindAnnounce:
+		return e.onAnnounce(now, src, env)
+	case wire.KindChunk:
+		return e.onChunk(now, src, env)
+	case wire.KindRequest:
+		if env.To == e.cfg.Node {
+			return e.local.onRequest(now, &e.cfg, env.Gen, env.Missing)
+		}
+	case wire.KindGoodbye:
+		e.asm.forget(env.Node)
+		return []Action{Left{Node: env.Node, Instance: env.Instance, Seq: env.Seq}}
+	case wire.KindPing:
+		return e.local.onPing(now, &e.cfg, src)
+	}
+	return nil
+}
+
+// ReceiveLegacy handles a decoded datagram of the original Perl diskd,
+// whose sender is named by its address, as the original does.
+func (e *Engine) ReceiveLegacy(now time.Time, src string, disks []messages.Disk) []Action {
+	e.startSeedWait(now)
+	if !e.rate.allow(src, now) {
+		return rateLimited(src)
+	}
+	if e.modern[src] {
+		// The legacy.announce copy of a modern daemon (or our own): its
+		// real announcements already say it all.
+		return []Action{Drop{Reason: wire.DropLegacyFromModern, Src: src, Quiet: true}}
+	}
+	host, _, err := net.SplitHostPort(src)
+	if err != nil || wire.ValidNodeName(host) != nil {
+		return []Action{Drop{Reason: wire.DropLegacyInvalid, Src: src, Detail: "sender address is not usable as a node name"}}
+	}
+	return []Action{Deliver{Node: host, Instance: wire.LegacyInstance, Addr: src, Full: true, Legacy: true, Disks: disks}}
+}
+
+// rateLimited is counted only: a flood costs no log lines.
+func rateLimited(src string) []Action {
+	return []Action{Drop{Reason: wire.DropRate, Src: src, Quiet: true}}
+}
+
+func (e *Engine) onAnnounce(now time.Time, src string, env *wire.Envelope) []Action {
+	if env.V == 1 { // the whole inventory in one datagram
+		return []Action{Deliver{Node: env.Node, Instance: env.Instance, Addr: src, Seq: env.Seq,
+			Agent: env.Agent, Full: true, Gen: env.Seq, Disks: slices.Clip(env.Disks)}}
+	}
+	stale, ask := e.asm.onAnnounce(env, now, e.seeded)
+	if stale {
+		return []Action{Drop{Reason: wire.DropStale, Src: src, Detail: "announce of an older generation"}}
+	}
+	out := []Action{Deliver{Node: env.Node, Instance: env.Instance, Addr: src, Seq: env.Seq,
+		Agent: env.Agent, Gen: env.Gen}}
+	if ask != nil {
+		out = append(out, Request{To: env.Node, Gen: env.Gen, Missing: ask})
+	}
+	return out
+}
+
+func (e *Engine) onChunk(now time.Time, src string, env *wire.Envelope) []Action {
+	disks, done, stale, busy := e.asm.onChunk(env, now)
+	switch {
+	case stale:
+		return []Action{Drop{Reason: wire.DropStale, Src: src, Detail: "chunk of an older generation"}}
+	case busy:
+		return []Action{Drop{Reason: wire.DropBusy, Src: src, Detail: "too many disks being assembled"}}
+	case done:
+		return []Action{Deliver{Node: env.Node, Instance: env.Instance, Addr: src, Seq: env.Seq,
+			Agent: env.Agent, Full: true, Gen: env.Gen, Disks: disks}}
+	}
+	return nil
+}
+
+// fresh applies the replay window of the sender's instance.
+func (e *Engine) fresh(env *wire.Envelope) bool {
+	key := env.Node + "/" + env.Instance
+	w := e.windows[key]
+	if w == nil {
+		if len(e.windows) >= e.cfg.MaxWindows {
+			evictOne(e.windows)
+			e.windowsEvicted++
+		}
+		w = &replayWindow{}
+		e.windows[key] = w
+	}
+	return w.accept(env.Seq)
+}
+
+func (e *Engine) markModern(src string) {
+	if e.modern[src] {
+		return
+	}
+	if len(e.modern) >= e.cfg.MaxSources {
+		evictOne(e.modern)
+		e.modernEvicted++
+	}
+	e.modern[src] = true
+}
+
+func (e *Engine) startSeedWait(now time.Time) {
+	if e.seedStart.IsZero() {
+		e.seedStart = now
+	}
+}
+
+// Seed tells the engine the generations Info already holds, so that a
+// restarted engine does not ask every peer for its whole inventory again.
+// Requests owed meanwhile are returned, for what Info does not hold.
+func (e *Engine) Seed(now time.Time, peers []PeerGen) []Action {
+	for _, p := range peers {
+		if p.Gen == 0 || p.Instance == wire.LegacyInstance {
+			continue
+		}
+		id := genID{p.Instance, p.Gen}
+		if k, ok := e.asm.known[p.Node]; ok && k.instance == id.instance && k.gen >= id.gen {
+			continue // already heard something newer
+		}
+		e.asm.remember(p.Node, id)
+		if a := e.asm.parts[p.Node]; a != nil && a.id.instance == id.instance && a.id.gen <= id.gen {
+			e.asm.drop(p.Node)
+		}
+	}
+	return e.endSeedWait(now)
+}
+
+func (e *Engine) endSeedWait(now time.Time) []Action {
+	if e.seeded {
+		return nil
+	}
+	e.seeded = true
+	var out []Action
+	for node, p := range e.asm.parts {
+		if p.pending {
+			p.pending, p.lastAsk = false, now
+			out = append(out, Request{To: node, Gen: p.id.gen, Missing: p.missing()})
+		}
+	}
+	slices.SortFunc(out, func(a, b Action) int { // deterministic order
+		return compareStrings(a.(Request).To, b.(Request).To)
+	})
+	return out
+}
+
+// Tick does the engine's timed work: it ends the wait for Seed, abandons
+// stalled assemblies and forgets idle rate buckets. Call it about once a
+// second.
+func (e *Engine) Tick(now time.Time) []Action {
+	e.startSeedWait(now)
+	var out []Action
+	if !e.seeded && now.Sub(e.seedStart) >= e.cfg.SeedWait {
+		out = e.endSeedWait(now)
+	}
+	e.asm.expire(now)
+	e.rate.prune(now)
+	return out
+}
+
+// Seeded reports whether the engine may send requests.
+func (e *Engine) Seeded() bool { return e.seeded }
+
+func compareStrings(a, b string) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
