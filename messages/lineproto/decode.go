@@ -32,6 +32,10 @@ func NewReader(r io.Reader) *Reader {
 	return &Reader{r: bufio.NewReaderSize(r, 64<<10), max: MaxAnswerLine}
 }
 
+// NewBufReader reads from br itself, so that a caller may also read from br
+// between answers (a debug stream read line by line, say).
+func NewBufReader(br *bufio.Reader) *Reader { return &Reader{r: br, max: MaxAnswerLine} }
+
 // NewReaderSize is NewReader with another bound on a line, for callers that
 // expect only short answers (and for tests); max <= 0 means MaxAnswerLine.
 func NewReaderSize(r io.Reader, max int) *Reader {
