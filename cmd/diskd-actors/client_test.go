@@ -136,7 +136,10 @@ func (f *fakeDaemon) answer(line string, r *bufio.Reader, w *bufio.Writer) bool 
 	case "debug":
 		w.WriteString("event 1\nevent 2\n")
 		w.Flush()
-		f.streaming <- struct{}{}
+		select {
+		case f.streaming <- struct{}{}:
+		default: // nobody waits for a second stream
+		}
 		stop := make(chan string, 1)
 		go func() {
 			l, _ := r.ReadString('\n')
