@@ -42,7 +42,7 @@ func runInteractive(socket string, jsonOut bool, stdin io.Reader, stdout, stderr
 	defer c.Close()
 	s := &session{c: c, jsonOut: jsonOut, out: newLineWriter(stdout), errs: newLineWriter(stderr)}
 	if stdioIsTerminal(stdin, stdout) {
-		s.input = func() (<-chan string, func()) { return inputLines(stdin) }
+		s.input = func() (<-chan string, func()) { return cookedLines(os.Stdin) }
 		return runTerminal(s, greeting, stderr)
 	}
 	return runPiped(s, stdin, stderr)
@@ -123,8 +123,8 @@ func runTerminal(s *session, greeting string, stderr io.Writer) int {
 	if err != nil {
 		fmt.Fprintln(stderr, "diskd-actors: history:", err)
 	}
-	// Between prompts the terminal is in cooked mode, so Ctrl-C during an
-	// answer arrives as SIGINT, not as a key for liner.
+	// Between prompts liner leaves ISIG on, so Ctrl-C during an answer
+	// arrives as SIGINT, not as a key for liner.
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, os.Interrupt)
 	defer func() { signal.Stop(sig); close(sig) }()

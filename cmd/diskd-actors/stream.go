@@ -139,3 +139,27 @@ func readByteLine(read func([]byte) (int, error)) (string, error) {
 	}
 	return b.String(), nil
 }
+
+// cookedLines is fileLines for the prompt's terminal. liner keeps the
+// terminal raw (no echo, Enter as CR) between prompts, so while a stream
+// runs the terminal is put back in canonical mode with echo, for the user
+// to see and edit the line that ends it; release restores liner's mode.
+func cookedLines(f *os.File) (lines <-chan string, release func()) {
+	fd := int(f.Fd())
+	saved, err := unix.IoctlGetTermios(fd, unix.TCGETS)
+	if err == nil {
+		cooked := *saved
+		cooked.Lflag |= unix.ICANON | unix.ECHO | unix.ECHOE | unix.ECHOK | unix.ISIG | unix.IEXTEN
+		cooked.Iflag |= unix.ICRNL
+		if unix.IoctlSetTermios(fd, unix.TCSETS, &cooked) != nil {
+			saved = nil
+		}
+	}
+	lines, stop := fileLines(f)
+	return lines, func() {
+		stop()
+		if saved != nil {
+			_ = unix.IoctlSetTermios(fd, unix.TCSETS, saved)
+		}
+	}
+}
