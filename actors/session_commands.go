@@ -24,6 +24,9 @@ func (a *answer) status() string { return a.proto().Status() }
 
 func errAnswer(code, msg string) *answer { return &answer{code: code, msg: msg} }
 
+// commandHelp is the answer to "help", from the command table.
+var commandHelp = lineproto.HelpLines()
+
 // commandHandler runs one command of lineproto.Commands; it answers (or
 // starts a stream) itself.
 type commandHandler func(a *Session, c actor.Context, req lineproto.Request)

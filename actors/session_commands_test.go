@@ -14,6 +14,9 @@ func TestCommandHandlers_matchTheTable(t *testing.T) {
 			t.Errorf("command %q of lineproto.Commands has no handler", c.Name)
 		}
 	}
+	if len(commandHelp) != len(lineproto.HelpLines()) {
+		t.Errorf("commandHelp has %d lines, the table's help %d", len(commandHelp), len(lineproto.HelpLines()))
+	}
 	for name := range commandHandlers {
 		if c, ok := lineproto.Lookup(name); !ok || c.Name != name {
 			t.Errorf("handler %q has no command in lineproto.Commands", name)
