@@ -100,13 +100,10 @@ func TestReadCommand(t *testing.T) {
 	}
 }
 
+// short names the lines of a ReadCommand result, with long lines elided.
 func short[T any](v []T) string {
-	s := ""
-	for _, x := range v {
-		str := strings.ReplaceAll(strings.TrimSpace(strings.ReplaceAll(fmt.Sprint(x), strings.Repeat("x", MaxCommandLine), "x…")), "\n", " ")
-		s += "[" + str + "]"
-	}
-	return s
+	s := fmt.Sprint(v)
+	return strings.ReplaceAll(s, strings.Repeat("x", MaxCommandLine), "x…")
 }
 
 func TestCheckCommand(t *testing.T) {
