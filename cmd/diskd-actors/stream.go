@@ -53,6 +53,9 @@ func (c *conn) stream(line string, onLine func(string), stop <-chan string) (a l
 // from a shared input). The channel closes at end of input; release stops
 // the reading before the next line is asked for.
 func inputLines(r io.Reader) (lines <-chan string, release func()) {
+	if r == nil {
+		return nil, func() {} // no input: nothing ends the stream from here
+	}
 	if f, ok := r.(*os.File); ok {
 		return fileLines(f)
 	}
