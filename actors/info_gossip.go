@@ -1,8 +1,6 @@
 package actors
 
 import (
-	"fmt"
-
 	"github.com/diskd-actors/diskd-actors/messages"
 )
 
@@ -19,12 +17,4 @@ func (a *Info) peerGenerations() *messages.PeerGenerations {
 		out.Peers = append(out.Peers, messages.PeerGeneration{Node: node, Instance: p.info.Instance, Gen: p.gen})
 	}
 	return out
-}
-
-// renderGossip is the status line of the protocol engine.
-func renderGossip(g messages.GossipStatus) string {
-	return fmt.Sprintf("%d queued, %d assembling (%d of %d disks, %d of %d bytes), %d generations known, "+
-		"%d replay windows, %d rate buckets; %d evicted, %d assemblies expired",
-		g.Queued, g.Assemblies, g.InFlightDisks, g.MaxInFlightDisks, g.InFlightBytes, g.MaxInFlightBytes,
-		g.KnownGenerations, g.ReplayWindows, g.Sources, g.Evicted, g.AssembliesExpired)
 }

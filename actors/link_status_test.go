@@ -3,7 +3,9 @@ package actors
 import (
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/diskd-actors/diskd-actors/actors/render"
 	"github.com/diskd-actors/diskd-actors/actors/transport"
 	"github.com/diskd-actors/diskd-actors/messages"
 )
@@ -23,8 +25,8 @@ func TestLinkStatus_InStatus(t *testing.T) {
 	if n.Link == nil || n.Link.Rejoins != 3 || n.Link.Rebinds != 1 || n.Link.ConsecutiveSendErrors != 2 || n.Link.Address != "198.18.0.7" {
 		t.Fatalf("net().Link = %+v", n.Link)
 	}
-	a := renderStatus(&messages.Status{Network: n}, false)
-	text := strings.Join(a.lines, "\n")
+	a := render.Status(&messages.Status{Network: n}, false, time.Now())
+	text := strings.Join(a.Lines, "\n")
 	if !strings.Contains(text, "link:") || !strings.Contains(text, "3 rejoins, 1 rebinds") || !strings.Contains(text, "2 in a row") {
 		t.Fatalf("text status lacks the link line:\n%s", text)
 	}

@@ -1,8 +1,6 @@
 package actors
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
 	"log/slog"
 	"net"
@@ -10,14 +8,16 @@ import (
 
 	"github.com/asynkron/protoactor-go/actor"
 
+	"github.com/diskd-actors/diskd-actors/actors/render"
 	"github.com/diskd-actors/diskd-actors/messages"
+	"github.com/diskd-actors/diskd-actors/messages/lineproto"
 )
 
 // Session limits.
 const (
 	// MaxCommandLine bounds one command line, in bytes; a longer line is
 	// answered with ".err too-long" and skipped to its end.
-	MaxCommandLine = 4096
+	MaxCommandLine = lineproto.MaxCommandLine
 	// queryTimeout bounds a question to another part.
 	queryTimeout = 5 * time.Second
 )
@@ -74,7 +74,7 @@ func (a *Session) Receive(c actor.Context) {
 	case *messages.Subscribed:
 		a.streaming = true
 		if !a.streamJSON {
-			a.io.out.put(encodeLines("streaming events; send any line to stop"), thenNothing)
+			a.io.out.put(encodeLines(render.DebugBanner), thenNothing)
 		}
 		a.done() // the next line from the client ends the stream
 	case *messages.Event:
@@ -127,24 +127,16 @@ func (a *Session) reply(c actor.Context, ans *answer) bool {
 }
 
 // encodeAnswer encodes data lines (dot-stuffed: only the status line starts
-// with one dot) and the status line.
-func encodeAnswer(ans *answer) []byte {
-	b := encodeLines(ans.lines...)
-	b = append(b, ans.status()...)
-	return append(b, '\n')
-}
+// with one dot) and the status line (messages/lineproto).
+func encodeAnswer(ans *answer) []byte { return lineproto.AppendAnswer(nil, ans.proto()) }
 
 // encodeLines encodes data lines, dot-stuffed.
 func encodeLines(lines ...string) []byte {
-	var b bytes.Buffer
+	var b []byte
 	for _, l := range lines {
-		if len(l) > 0 && l[0] == '.' {
-			b.WriteByte('.')
-		}
-		b.WriteString(l)
-		b.WriteByte('\n')
+		b = lineproto.AppendData(b, l)
 	}
-	return b.Bytes()
+	return b
 }
 
 // startDebug subscribes to Info's events; Subscribed starts the stream.
@@ -179,24 +171,11 @@ func (a *Session) queueEvent(e *messages.Event) {
 	a.d.stats.sessions.eventsDropped.Add(1)
 }
 
-// encodeEvent encodes one event as its stream line.
+// encodeEvent encodes one event as its stream line (actors/render).
 func encodeEvent(e *messages.Event, jsonOut bool) []byte {
-	if jsonOut {
-		b, err := json.Marshal(e)
-		if err != nil {
-			return nil
-		}
-		return encodeLines(string(b))
-	}
-	line := e.Time.Format("15:04:05.000") + " " + e.Kind
-	if e.Node != "" {
-		line += " " + e.Node
-	}
-	if e.Disk != nil {
-		line += " " + displayValue(e.Disk.Label) + " (" + displayValue(e.Disk.UUID) + ")"
-	}
-	if e.Detail != "" {
-		line += ": " + oneLine(e.Detail)
+	line, ok := render.Event(e, jsonOut)
+	if !ok {
+		return nil
 	}
 	return encodeLines(line)
 }

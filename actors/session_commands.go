@@ -1,35 +1,18 @@
 package actors
 
 import (
-	"encoding/json"
-	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
 
+	"github.com/diskd-actors/diskd-actors/actors/render"
 	"github.com/diskd-actors/diskd-actors/messages"
+	"github.com/diskd-actors/diskd-actors/messages/lineproto"
 )
 
-// The commands a session understands. Every answer is data lines and one
-// status line; "--json" among the words makes the data one JSON value.
-var commandHelp = []string{
-	"help                        this list",
-	"list                        every known disk: node, uuid, label, device, type",
-	"where <uuid|label|device>   the node(s) holding a disk, or where it was last seen; .err not-found when never seen",
-	"peers                       the daemons this one has heard from, with their state",
-	"mounts                      the mounted disks and where they are mounted",
-	"ping                        ask every peer to announce now (at most once per 5s)",
-	"debug                       stream events (peers up/down, disks added/removed/mounted, drops) until you send a line",
-	"localhost                   this daemon: node, instance, addresses, socket, version",
-	"status                      traffic, drops, peers, the last blkid run, restarts",
-	"refresh                     run blkid now; announce at once if the disks changed",
-	"quit | exit                 close this session",
-	"Add --json to any command for one JSON value. Quote words with spaces: where \"backup 2\"",
-}
-
-// answer is what a session writes back for one command.
+// answer is what a session writes back for one command: data lines and
+// one status line (lineproto encodes it).
 type answer struct {
 	lines      []string
 	code, msg  string // code is empty on success
@@ -37,108 +20,118 @@ type answer struct {
 	closeAfter bool
 }
 
-func (a *answer) status() string {
-	if a.code == "" {
-		if a.summary == "" {
-			return ".ok"
-		}
-		return ".ok " + oneLine(a.summary)
-	}
-	return ".err " + a.code + " " + oneLine(a.msg)
-}
+func (a *answer) status() string { return a.proto().Status() }
 
 func errAnswer(code, msg string) *answer { return &answer{code: code, msg: msg} }
 
-func oneLine(s string) string { return strings.NewReplacer("\n", `\n`, "\r", `\r`).Replace(s) }
+// commandHelp is the answer to "help", from the command table.
+var commandHelp = lineproto.HelpLines()
 
+// commandHandler runs one command of lineproto.Commands; it answers (or
+// starts a stream) itself.
+type commandHandler func(a *Session, c actor.Context, req lineproto.Request)
+
+// commandHandlers is the dispatch side of the command table: one handler
+// per lineproto.Commands entry, by name (a test checks both agree).
+var commandHandlers = map[string]commandHandler{
+	lineproto.CmdHelp: func(a *Session, c actor.Context, req lineproto.Request) {
+		a.reply(c, fromRender(render.Help(req.JSON)))
+	},
+	lineproto.CmdQuit: func(a *Session, c actor.Context, _ lineproto.Request) {
+		a.reply(c, &answer{summary: "bye", closeAfter: true})
+	},
+	lineproto.CmdList: func(a *Session, c actor.Context, req lineproto.Request) {
+		a.askInfo(c, &messages.GetInventory{}, func(r any) *lineproto.Answer { return render.List(r.(*messages.Inventory), req.JSON) })
+	},
+	lineproto.CmdWhere: func(a *Session, c actor.Context, req lineproto.Request) {
+		a.askInfo(c, &messages.Where{Query: req.Args[0]}, func(r any) *lineproto.Answer {
+			return render.Where(r.(*messages.WhereResult), req.JSON, a.d.now())
+		})
+	},
+	lineproto.CmdMounts: func(a *Session, c actor.Context, req lineproto.Request) {
+		a.askInfo(c, &messages.GetInventory{}, func(r any) *lineproto.Answer { return render.Mounts(r.(*messages.Inventory), req.JSON) })
+	},
+	lineproto.CmdPeers: func(a *Session, c actor.Context, req lineproto.Request) {
+		a.askInfo(c, &messages.GetPeers{}, func(r any) *lineproto.Answer { return render.Peers(r.(*messages.Peers), req.JSON, a.d.now()) })
+	},
+	lineproto.CmdLocalhost: func(a *Session, c actor.Context, req lineproto.Request) {
+		a.askInfo(c, &messages.GetLocalhost{}, func(r any) *lineproto.Answer { return render.Localhost(r.(*messages.Localhost), req.JSON) })
+	},
+	lineproto.CmdStatus: func(a *Session, c actor.Context, req lineproto.Request) {
+		a.askInfo(c, &messages.GetStatus{}, func(r any) *lineproto.Answer { return render.Status(r.(*messages.Status), req.JSON, a.d.now()) })
+	},
+	lineproto.CmdPing:    (*Session).cmdPing,
+	lineproto.CmdRefresh: (*Session).cmdRefresh,
+	lineproto.CmdDebug: func(a *Session, c actor.Context, req lineproto.Request) {
+		a.startDebug(c, req.JSON)
+	},
+	lineproto.CmdPanic: func(a *Session, c actor.Context, req lineproto.Request) {
+		a.reply(c, a.crash(c, req.Args))
+	},
+}
+
+// handleLine parses one command line, finds it in the command table and
+// runs its handler. Every path answers once, or lets the reader go on.
 func (a *Session) handleLine(c actor.Context, m *sessionLine) {
 	if m.tooLong {
-		a.reply(c, errAnswer("too-long", fmt.Sprintf("command line longer than %d bytes", MaxCommandLine)))
+		a.reply(c, errAnswer("too-long", fmt.Sprintf("command line longer than %d bytes", lineproto.MaxCommandLine)))
 		return
 	}
-	words, err := splitWords(m.text)
+	req, err := lineproto.ParseRequest(m.text)
 	if err != nil {
 		a.reply(c, errAnswer("usage", err.Error()))
 		return
 	}
-	jsonOut := false
-	args := words[:0]
-	for _, w := range words {
-		if w == "--json" {
-			jsonOut = true
-		} else {
-			args = append(args, w)
-		}
-	}
-	if len(args) == 0 {
+	if req.Blank() {
 		a.done() // a blank line gets no answer, as in a shell
 		return
 	}
-	cmd, args := strings.ToLower(args[0]), args[1:]
-	p := a.d.pids
-	switch cmd {
-	case "help", "?":
-		if jsonOut {
-			a.reply(c, jsonAnswer(commandHelp, ""))
-			return
-		}
-		a.reply(c, &answer{lines: commandHelp})
-	case "quit", "exit":
-		a.reply(c, &answer{summary: "bye", closeAfter: true})
-	case "list":
-		a.ask(c, p.info, &messages.GetInventory{}, queryTimeout, func(r any) *answer {
-			return renderList(r.(*messages.Inventory), jsonOut)
-		})
-	case "where":
-		if len(args) != 1 || args[0] == "" {
-			a.reply(c, errAnswer("usage", `where takes one non-empty argument: a UUID, label or device (quote labels with spaces: where "backup 2")`))
-			return
-		}
-		a.ask(c, p.info, &messages.Where{Query: args[0]}, queryTimeout, func(r any) *answer {
-			return renderWhere(r.(*messages.WhereResult), jsonOut, a.d.now())
-		})
-	case "mounts":
-		a.ask(c, p.info, &messages.GetInventory{}, queryTimeout, func(r any) *answer {
-			return renderMounts(r.(*messages.Inventory), jsonOut)
-		})
-	case "ping":
-		a.ask(c, p.multicast, &messages.Ping{}, queryTimeout, func(r any) *answer {
-			ps := r.(*messages.PingSent)
-			if !ps.Sent && ps.RetryIn > 0 {
-				return errAnswer("rate-limited", fmt.Sprintf("rate-limited: a ping was sent less than %v ago; try again in %v", pingEvery, ps.RetryIn.Round(time.Millisecond)))
-			}
-			if !ps.Sent {
-				return errAnswer("unavailable", "the ping could not be sent; see the daemon's log")
-			}
-			if jsonOut {
-				return jsonAnswer(ps, "")
-			}
-			return &answer{lines: []string{"ping sent: every peer will announce within a second"}}
-		})
-	case "debug":
-		a.startDebug(c, jsonOut)
-	case "peers":
-		a.ask(c, p.info, &messages.GetPeers{}, queryTimeout, func(r any) *answer {
-			return renderPeers(r.(*messages.Peers), jsonOut, a.d.now())
-		})
-	case "localhost":
-		a.ask(c, p.info, &messages.GetLocalhost{}, queryTimeout, func(r any) *answer {
-			return renderLocalhost(r.(*messages.Localhost), jsonOut)
-		})
-	case "status":
-		a.ask(c, p.info, &messages.GetStatus{}, queryTimeout, func(r any) *answer {
-			return renderStatus(r.(*messages.Status), jsonOut)
-		})
-	case "refresh":
-		timeout := a.d.cfg.Blkid.Timeout*2 + queryTimeout
-		a.ask(c, p.diskWatcher, &messages.Rescan{}, timeout, func(r any) *answer {
-			return renderRescan(r.(*messages.RescanDone), jsonOut)
-		})
-	case "_panic":
-		a.reply(c, a.crash(c, args))
-	default:
-		a.reply(c, errAnswer("unknown-command", fmt.Sprintf("unknown command %q; type help", cmd)))
+	cmd, ok := lineproto.Lookup(req.Word)
+	h := commandHandlers[cmdName(cmd, ok)]
+	if h == nil || (cmd.Hidden && !testHooks) {
+		a.reply(c, errAnswer("unknown-command", fmt.Sprintf("unknown command %q; type help", req.Word)))
+		return
 	}
+	if msg := cmd.CheckArgs(req.Args); msg != "" && !cmd.Hidden {
+		a.reply(c, errAnswer("usage", msg))
+		return
+	}
+	h(a, c, req)
+}
+
+func cmdName(c *lineproto.Command, ok bool) string {
+	if !ok {
+		return ""
+	}
+	return c.Name
+}
+
+// askInfo asks Info and answers with what render makes of its reply.
+func (a *Session) askInfo(c actor.Context, q any, render func(any) *lineproto.Answer) {
+	a.ask(c, a.d.pids.info, q, queryTimeout, func(r any) *answer { return fromRender(render(r)) })
+}
+
+func (a *Session) cmdPing(c actor.Context, req lineproto.Request) {
+	a.ask(c, a.d.pids.multicast, &messages.Ping{}, queryTimeout, func(r any) *answer {
+		ps := r.(*messages.PingSent)
+		if !ps.Sent && ps.RetryIn > 0 {
+			return errAnswer("rate-limited", fmt.Sprintf("rate-limited: a ping was sent less than %v ago; try again in %v", pingEvery, ps.RetryIn.Round(time.Millisecond)))
+		}
+		if !ps.Sent {
+			return errAnswer("unavailable", "the ping could not be sent; see the daemon's log")
+		}
+		if req.JSON {
+			return fromRender(render.JSON(ps, ""))
+		}
+		return &answer{lines: []string{"ping sent: every peer will announce within a second"}}
+	})
+}
+
+func (a *Session) cmdRefresh(c actor.Context, req lineproto.Request) {
+	timeout := a.d.cfg.Blkid.Timeout*2 + queryTimeout
+	a.ask(c, a.d.pids.diskWatcher, &messages.Rescan{}, timeout, func(r any) *answer {
+		return fromRender(render.Rescan(r.(*messages.RescanDone), req.JSON))
+	})
 }
 
 // crash is the test hook behind "_panic PART", compiled in only with the
@@ -158,47 +151,4 @@ func (a *Session) crash(c actor.Context, args []string) *answer {
 	}
 	c.Send(pid, &messages.Crash{})
 	return &answer{summary: "panic sent to " + args[0]}
-}
-
-// splitWords splits a command line on spaces and tabs; a word in double
-// quotes may hold spaces, with \" and \\ as escapes.
-func splitWords(s string) ([]string, error) {
-	var words []string
-	var cur strings.Builder
-	inWord, quoted := false, false
-	for i := 0; i < len(s); i++ {
-		ch := s[i]
-		switch {
-		case quoted && ch == '\\' && i+1 < len(s) && (s[i+1] == '"' || s[i+1] == '\\'):
-			i++
-			cur.WriteByte(s[i])
-		case ch == '"':
-			quoted, inWord = !quoted, true
-		case !quoted && (ch == ' ' || ch == '\t'):
-			if inWord {
-				words = append(words, cur.String())
-				cur.Reset()
-				inWord = false
-			}
-		default:
-			cur.WriteByte(ch)
-			inWord = true
-		}
-	}
-	if quoted {
-		return nil, errors.New("unterminated quote")
-	}
-	if inWord {
-		words = append(words, cur.String())
-	}
-	return words, nil
-}
-
-// jsonAnswer renders v as one JSON data line.
-func jsonAnswer(v any, summary string) *answer {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return errAnswer("internal", err.Error())
-	}
-	return &answer{lines: []string{string(b)}, summary: summary}
 }

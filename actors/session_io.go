@@ -3,7 +3,6 @@ package actors
 import (
 	"bufio"
 	"errors"
-	"io"
 	"log/slog"
 	"net"
 	"os"
@@ -11,6 +10,7 @@ import (
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
+	"github.com/diskd-actors/diskd-actors/messages/lineproto"
 )
 
 // sessionLimits bound what one session holds for its client and how long it
@@ -319,26 +319,4 @@ func writeAll(conn net.Conn, b []byte, wait time.Duration) error {
 
 // readCommandLine reads one line without its end; a line longer than
 // MaxCommandLine is consumed to its end and reported as too long.
-func readCommandLine(br *bufio.Reader) (string, bool, error) {
-	line, err := br.ReadSlice('\n')
-	if err == nil || (errors.Is(err, io.EOF) && len(line) > 0) {
-		return trimEOL(string(line)), false, nil
-	}
-	if !errors.Is(err, bufio.ErrBufferFull) {
-		return "", false, err
-	}
-	for errors.Is(err, bufio.ErrBufferFull) {
-		_, err = br.ReadSlice('\n')
-	}
-	if err != nil && !errors.Is(err, io.EOF) {
-		return "", false, err
-	}
-	return "", true, nil
-}
-
-func trimEOL(s string) string {
-	for len(s) > 0 && (s[len(s)-1] == '\n' || s[len(s)-1] == '\r') {
-		s = s[:len(s)-1]
-	}
-	return s
-}
+func readCommandLine(br *bufio.Reader) (string, bool, error) { return lineproto.ReadCommand(br) }

@@ -1,7 +1,6 @@
 package actors
 
 import (
-	"fmt"
 	"sync/atomic"
 
 	"github.com/diskd-actors/diskd-actors/messages"
@@ -29,16 +28,5 @@ func (s *stats) sessionStats() messages.SessionStats {
 		AnswerWait: lim.answerWait, SlowClients: c.slowClients.Load(),
 		Writing: c.writing.Load(), TooLong: c.tooLong.Load(),
 		DrainWait: lim.drainWait, CutAtStop: c.cutAtStop.Load(),
-	}
-}
-
-// sessionStatusRows are the status lines of the sessions' bounds and
-// counters, for renderStatus.
-func sessionStatusRows(s messages.SessionStats) [][]string {
-	return [][]string{
-		{"sessions:", fmt.Sprintf("%d open, %d streaming debug (limit %d, %d refused busy); %d answers being written; %d lines too long",
-			s.Open, s.Debug, s.MaxOpen, s.Busy, s.Writing, s.TooLong)},
-		{"", fmt.Sprintf("slow clients: %d disconnected (an answer untaken for %v), %d cut short when their session stopped (after %v); debug queue %d events / %d KiB a session, %d events dropped",
-			s.SlowClients, s.AnswerWait, s.CutAtStop, s.DrainWait, s.QueueEvents, s.QueueBytes>>10, s.EventsDropped)},
 	}
 }

@@ -10,6 +10,8 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/term"
+
+	"github.com/diskd-actors/diskd-actors/messages/lineproto"
 )
 
 // Exit codes of the client, stable for scripts.
@@ -21,17 +23,20 @@ const (
 )
 
 // runOneShot runs one command on the daemon and prints its answer, data
-// lines as they arrive so a streaming command such as "debug" shows live.
-func runOneShot(socket string, jsonOut bool, args []string, stdout, stderr io.Writer) int {
+// lines as they arrive so that a streaming command such as "debug" shows
+// live; a line on stdin ends such a stream (stream.go). Other commands do
+// not touch stdin.
+func runOneShot(socket string, jsonOut bool, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
 		fmt.Fprintln(stderr, "diskd-actors: no command given")
 		return exitError
 	}
-	line := quoteArgs(args)
-	if jsonOut && !isQuit(line) {
+	line := lineproto.QuoteWords(args)
+	quit := lineproto.IsQuit(line)
+	if jsonOut && !quit {
 		line = withJSON(line)
 	}
-	if err := checkCommand(line); err != nil {
+	if err := lineproto.CheckCommand(line); err != nil {
 		fmt.Fprintln(stderr, "diskd-actors:", err)
 		return exitError
 	}
@@ -42,8 +47,15 @@ func runOneShot(socket string, jsonOut bool, args []string, stdout, stderr io.Wr
 	}
 	defer c.Close()
 	out := newLineWriter(stdout)
-	a, err := c.roundTrip(line, out.println)
-	if err != nil && !(isQuit(line) && errors.Is(err, errClosed)) {
+	var a lineproto.Answer
+	if lineproto.Streams(line) {
+		stop, release := inputLines(stdin)
+		a, _, err = c.stream(line, out.println, stop)
+		release()
+	} else {
+		a, err = c.roundTrip(line, out.println)
+	}
+	if err != nil && !(quit && errors.Is(err, errClosed)) {
 		fmt.Fprintln(stderr, "diskd-actors:", err)
 		return exitUnavailable
 	}
@@ -53,16 +65,16 @@ func runOneShot(socket string, jsonOut bool, args []string, stdout, stderr io.Wr
 	}
 	code := answerCode(a, err)
 	if code != exitOK {
-		newLineWriter(stderr).println("diskd-actors: " + a.text())
+		newLineWriter(stderr).println("diskd-actors: " + a.Text())
 	}
 	return code
 }
 
 // answerCode maps an answer to an exit code. A quit answered by closing
 // the connection (err set) counts as success.
-func answerCode(a Answer, err error) int {
+func answerCode(a lineproto.Answer, err error) int {
 	switch {
-	case a.OK || err != nil:
+	case a.OK() || err != nil:
 		return exitOK
 	case a.Code == "not-found":
 		return exitNotFound
@@ -71,56 +83,12 @@ func answerCode(a Answer, err error) int {
 	}
 }
 
-// quoteArgs joins args into one command line, double-quoting any word the
-// daemon would otherwise split or misread, such as the label "backup 2".
-func quoteArgs(args []string) string {
-	var b strings.Builder
-	for i, a := range args {
-		if i > 0 {
-			b.WriteByte(' ')
-		}
-		if a != "" && !strings.ContainsAny(a, " \t\"\\") {
-			b.WriteString(a)
-			continue
-		}
-		b.WriteByte('"')
-		for _, r := range a {
-			if r == '"' || r == '\\' {
-				b.WriteByte('\\')
-			}
-			b.WriteRune(r)
-		}
-		b.WriteByte('"')
-	}
-	return b.String()
-}
-
 // withJSON adds the --json word unless the line has it already.
 func withJSON(line string) string {
-	for _, w := range strings.Fields(line) {
-		if w == "--json" {
-			return line
-		}
+	if r, err := lineproto.ParseRequest(line); err == nil && r.JSON {
+		return line
 	}
 	return line + " --json"
-}
-
-// isQuit reports whether the line asks the daemon to close the connection.
-func isQuit(line string) bool {
-	f := strings.Fields(line)
-	return len(f) > 0 && (f[0] == "quit" || f[0] == "exit")
-}
-
-// checkCommand refuses lines the framing cannot carry: a newline would
-// split the command in two, and the daemon drops overlong lines.
-func checkCommand(line string) error {
-	if strings.ContainsAny(line, "\r\n") {
-		return errors.New("a command cannot contain a line break")
-	}
-	if len(line) > maxCommandLine {
-		return fmt.Errorf("command too long: %d bytes, at most %d", len(line), maxCommandLine)
-	}
-	return nil
 }
 
 // lineWriter prints whole lines and keeps the first write error. On a

@@ -11,6 +11,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/diskd-actors/diskd-actors/messages/lineproto"
 )
 
 const testGreeting = `diskd-actors 0.1.0 on host1 ready (protocol 1); type "help"`
@@ -134,7 +136,10 @@ func (f *fakeDaemon) answer(line string, r *bufio.Reader, w *bufio.Writer) bool 
 	case "debug":
 		w.WriteString("event 1\nevent 2\n")
 		w.Flush()
-		f.streaming <- struct{}{}
+		select {
+		case f.streaming <- struct{}{}:
+		default: // nobody waits for a second stream
+		}
 		stop := make(chan string, 1)
 		go func() {
 			l, _ := r.ReadString('\n')
@@ -219,7 +224,7 @@ func TestRunOneShot(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var out, errs bytes.Buffer
-			code := runOneShot(f.path, tt.json, tt.args, &out, &errs)
+			code := runOneShot(f.path, tt.json, tt.args, nil, &out, &errs)
 			if code != tt.code {
 				t.Errorf("exit code: got %d, want %d", code, tt.code)
 			}
@@ -246,7 +251,7 @@ func TestRunOneShot_refusedBeforeConnecting(t *testing.T) {
 	}{
 		{"no command", nil, exitError, "diskd-actors: no command given\n"},
 		{"line break", []string{"where", "a\nlist"}, exitError, "diskd-actors: a command cannot contain a line break\n"},
-		{"too long", []string{"where", strings.Repeat("x", maxCommandLine)}, exitError,
+		{"too long", []string{"where", strings.Repeat("x", lineproto.MaxCommandLine)}, exitError,
 			"diskd-actors: command too long: 4102 bytes, at most 4096\n"},
 		{"no daemon", []string{"list"}, exitUnavailable, "diskd-actors: daemon not running: no socket at " +
 			missing + " (start it with \"diskd-actors daemon\")\n"},
@@ -254,7 +259,7 @@ func TestRunOneShot_refusedBeforeConnecting(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var out, errs bytes.Buffer
-			if code := runOneShot(missing, false, tt.args, &out, &errs); code != tt.code {
+			if code := runOneShot(missing, false, tt.args, nil, &out, &errs); code != tt.code {
 				t.Errorf("exit code: got %d, want %d", code, tt.code)
 			}
 			if errs.String() != tt.err {
@@ -272,7 +277,7 @@ func TestRunOneShot_streams(t *testing.T) {
 	f := startFake(t, testGreeting)
 	var out, errs syncBuffer
 	done := make(chan int, 1)
-	go func() { done <- runOneShot(f.path, false, []string{"debug"}, &out, &errs) }()
+	go func() { done <- runOneShot(f.path, false, []string{"debug"}, never(t), &out, &errs) }()
 	<-f.streaming
 	waitFor(t, "the first streamed lines", func() bool { return out.String() == "event 1\nevent 2\n" })
 	close(f.release)
@@ -300,8 +305,8 @@ func TestQuoteArgs(t *testing.T) {
 		{nil, ""},
 	}
 	for _, tt := range tests {
-		if got := quoteArgs(tt.args); got != tt.want {
-			t.Errorf("quoteArgs(%q): got %q, want %q", tt.args, got, tt.want)
+		if got := lineproto.QuoteWords(tt.args); got != tt.want {
+			t.Errorf("QuoteWords(%q): got %q, want %q", tt.args, got, tt.want)
 		}
 	}
 }
@@ -317,8 +322,8 @@ func TestWithJSONAndIsQuit(t *testing.T) {
 	}
 	for line, want := range map[string]bool{"quit": true, "exit now": true, " quit": true,
 		"quitter": false, "list": false, "": false} {
-		if got := isQuit(line); got != want {
-			t.Errorf("isQuit(%q): got %v, want %v", line, got, want)
+		if got := lineproto.IsQuit(line); got != want {
+			t.Errorf("IsQuit(%q): got %v, want %v", line, got, want)
 		}
 	}
 }
@@ -362,4 +367,11 @@ func TestLineWriter(t *testing.T) {
 	if lw.err == nil || fw.n != 1 {
 		t.Errorf("after a failed write: got err %v and %d writes, want an error and 1 write", lw.err, fw.n)
 	}
+}
+
+// never is an input that has no line until the test ends.
+func never(t *testing.T) io.Reader {
+	r, w := io.Pipe()
+	t.Cleanup(func() { w.Close() })
+	return r
 }

@@ -147,9 +147,9 @@ func runDemo(args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stdout, "every daemon lists all %d disks after %v\n\n", want, time.Since(start).Round(time.Millisecond))
 	fmt.Fprintf(stdout, "$ diskd-actors --socket %s list\n", sockets[0])
-	runOneShot(sockets[0], false, []string{"list"}, stdout, stderr)
+	runOneShot(sockets[0], false, []string{"list"}, nil, stdout, stderr)
 	fmt.Fprintf(stdout, "\n$ diskd-actors --socket %s where \"backup %d\"\n", sockets[0], *nodes)
-	runOneShot(sockets[0], false, []string{"where", fmt.Sprintf("backup %d", *nodes)}, stdout, stderr)
+	runOneShot(sockets[0], false, []string{"where", fmt.Sprintf("backup %d", *nodes)}, nil, stdout, stderr)
 	if *check {
 		return exitOK
 	}
@@ -186,7 +186,7 @@ func queryJSON(socket, command string, v any) error {
 	if err != nil {
 		return err
 	}
-	if !ans.OK || len(ans.Lines) != 1 {
+	if !ans.OK() || len(ans.Lines) != 1 {
 		return fmt.Errorf("%s: %s %s", command, ans.Code, ans.Message)
 	}
 	return json.Unmarshal([]byte(ans.Lines[0]), v)

@@ -14,14 +14,12 @@ import (
 
 	"github.com/peterh/liner"
 	"golang.org/x/term"
+
+	"github.com/diskd-actors/diskd-actors/messages/lineproto"
 )
 
 // maxInputLine bounds one line of piped input.
 const maxInputLine = 1 << 20
-
-// commandWords are offered by tab completion.
-var commandWords = []string{"help", "list", "where", "localhost", "status", "refresh",
-	"peers", "mounts", "ping", "debug", "quit", "exit"}
 
 // stdioIsTerminal chooses between the line editor and the plain reader.
 // liner reads os.Stdin and writes os.Stdout whatever it is given, and on
@@ -44,6 +42,7 @@ func runInteractive(socket string, jsonOut bool, stdin io.Reader, stdout, stderr
 	defer c.Close()
 	s := &session{c: c, jsonOut: jsonOut, out: newLineWriter(stdout), errs: newLineWriter(stderr)}
 	if stdioIsTerminal(stdin, stdout) {
+		s.input = func() (<-chan string, func()) { return cookedLines(os.Stdin) }
 		return runTerminal(s, greeting, stderr)
 	}
 	return runPiped(s, stdin, stderr)
@@ -51,33 +50,58 @@ func runInteractive(socket string, jsonOut bool, stdin io.Reader, stdout, stderr
 
 // runPiped runs stdin's lines as commands, for scripts: no greeting, no
 // prompt; the exit code is that of the last failed command, or 3 when the
-// connection broke.
+// connection broke. While a stream runs, the next line ends it, and runs
+// next unless it is blank.
 func runPiped(s *session, stdin io.Reader, stderr io.Writer) int {
-	sc := bufio.NewScanner(stdin)
-	sc.Buffer(make([]byte, 0, 64<<10), maxInputLine)
+	lines, readErr, stopReading := scanLines(stdin)
+	defer stopReading()
+	s.input = func() (<-chan string, func()) { return lines, func() {} }
 	rc := exitOK
-	for sc.Scan() {
-		line := strings.TrimSpace(sc.Text())
-		if line == "" {
-			continue
-		}
-		code, alive := s.run(line)
-		if s.out.err != nil {
-			fmt.Fprintln(stderr, "diskd-actors: writing output:", s.out.err)
-			return exitError
-		}
-		if code != exitOK {
-			rc = code
-		}
-		if !alive {
-			return rc
+	for line := range lines {
+		for line = strings.TrimSpace(line); line != ""; {
+			code, alive, next := s.run(line)
+			if s.out.err != nil {
+				fmt.Fprintln(stderr, "diskd-actors: writing output:", s.out.err)
+				return exitError
+			}
+			if code != exitOK {
+				rc = code
+			}
+			if !alive {
+				return rc
+			}
+			line = strings.TrimSpace(next)
 		}
 	}
-	if err := sc.Err(); err != nil {
+	if err := readErr(); err != nil {
 		fmt.Fprintln(stderr, "diskd-actors: reading input:", err)
 		return exitError
 	}
 	return rc
+}
+
+// scanLines reads r's lines in a goroutine, each handed over when asked
+// for; the channel closes at the end of input, after which readErr tells
+// why. stop ends the reading early.
+func scanLines(r io.Reader) (lines <-chan string, readErr func() error, stop func()) {
+	ch := make(chan string)
+	quit := make(chan struct{})
+	var err error
+	go func() {
+		defer close(ch)
+		sc := bufio.NewScanner(r)
+		sc.Buffer(make([]byte, 0, 64<<10), maxInputLine)
+		for sc.Scan() {
+			select {
+			case ch <- sc.Text():
+			case <-quit:
+				return
+			}
+		}
+		err = sc.Err()
+	}()
+	var once sync.Once
+	return ch, func() error { return err }, func() { once.Do(func() { close(quit) }) }
 }
 
 // runTerminal is the line-editing prompt. Ctrl-C at the prompt drops the
@@ -99,8 +123,8 @@ func runTerminal(s *session, greeting string, stderr io.Writer) int {
 	if err != nil {
 		fmt.Fprintln(stderr, "diskd-actors: history:", err)
 	}
-	// Between prompts the terminal is in cooked mode, so Ctrl-C during an
-	// answer arrives as SIGINT, not as a key for liner.
+	// Between prompts liner leaves ISIG on, so Ctrl-C during an answer
+	// arrives as SIGINT, not as a key for liner.
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, os.Interrupt)
 	defer func() { signal.Stop(sig); close(sig) }()
@@ -123,12 +147,14 @@ func runTerminal(s *session, greeting string, stderr io.Writer) int {
 			fmt.Fprintln(stderr, "diskd-actors: reading input:", err)
 			return exitError
 		}
-		if line = strings.TrimSpace(line); line == "" {
-			continue
-		}
-		ln.AppendHistory(line)
-		if code, alive := s.run(line); !alive {
-			return code
+		// A line typed to end a stream runs next, as if typed at the prompt.
+		for line = strings.TrimSpace(line); line != ""; line = strings.TrimSpace(line) {
+			ln.AppendHistory(line)
+			code, alive, next := s.run(line)
+			if !alive {
+				return code
+			}
+			line = next
 		}
 	}
 }
@@ -139,6 +165,9 @@ type session struct {
 	jsonOut   bool
 	summary   bool // print ".ok" summaries, for people at a terminal
 	out, errs *lineWriter
+	// input gives the lines that end a stream, and a release to call when
+	// the stream is over.
+	input func() (<-chan string, func())
 
 	mu   sync.Mutex
 	busy bool // a command is waiting for its answer
@@ -146,40 +175,49 @@ type session struct {
 }
 
 // run sends one command line and prints its answer. It returns the
-// command's exit code and whether the session can go on: not after quit
-// or once the connection is broken.
-func (s *session) run(line string) (code int, alive bool) {
-	quit := isQuit(line)
+// command's exit code, whether the session can go on (not after quit or
+// once the connection is broken), and the line typed to end a stream, if
+// any, for the caller to run next.
+func (s *session) run(line string) (code int, alive bool, next string) {
+	quit := lineproto.IsQuit(line)
 	if s.jsonOut && !quit {
 		line = withJSON(line)
 	}
-	if err := checkCommand(line); err != nil {
+	if err := lineproto.CheckCommand(line); err != nil {
 		s.errs.println("error: " + err.Error())
-		return exitError, true
+		return exitError, true, ""
 	}
 	s.setBusy(true)
-	a, err := s.c.roundTrip(line, s.out.println)
+	var a lineproto.Answer
+	var err error
+	if lineproto.Streams(line) && s.input != nil {
+		stop, release := s.input()
+		a, next, err = s.c.stream(line, s.out.println, stop)
+		release()
+	} else {
+		a, err = s.c.roundTrip(line, s.out.println)
+	}
 	hits := s.setBusy(false)
 	switch {
 	case quit:
-		if a.OK && s.summary && a.Message != "" {
+		if a.OK() && s.summary && a.Message != "" {
 			s.out.println(a.Message)
 		}
-		return exitOK, false
+		return exitOK, false, ""
 	case err != nil && hits > 1:
 		s.errs.println("diskd-actors: interrupted; connection closed")
-		return exitUnavailable, false
+		return exitUnavailable, false, ""
 	case err != nil:
 		s.errs.println("diskd-actors: " + err.Error())
-		return exitUnavailable, false
-	case !a.OK:
-		s.errs.println("error: " + a.text())
-		return answerCode(a, nil), true
+		return exitUnavailable, false, ""
+	case !a.OK():
+		s.errs.println("error: " + a.Text())
+		return answerCode(a, nil), true, next
 	}
 	if s.summary && a.Message != "" {
 		s.out.println(a.Message)
 	}
-	return exitOK, true
+	return exitOK, true, next
 }
 
 // setBusy marks a command as in flight or done and returns the number of
@@ -219,7 +257,7 @@ func completeWord(line string, pos int) (head string, words []string, tail strin
 	before, tail := string(r[:pos]), string(r[pos:])
 	start := strings.LastIndexAny(before, " \t") + 1
 	head, word := before[:start], before[start:]
-	candidates := commandWords
+	candidates := lineproto.Words()
 	if strings.TrimSpace(head) != "" {
 		candidates = []string{"--json"}
 	}

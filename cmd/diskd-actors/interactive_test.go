@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/peterh/liner"
+
+	"github.com/diskd-actors/diskd-actors/messages/lineproto"
 )
 
 func TestRunInteractive_piped(t *testing.T) {
@@ -33,7 +35,7 @@ func TestRunInteractive_piped(t *testing.T) {
 			strings.Repeat(`{"disks":[{"node":"host1","label":".hidden"}]}`+"\n", 2), ""},
 		{"connection lost", "where nothing\ncrash\nlist\n", false, []string{"where nothing", "crash"}, exitUnavailable, "",
 			"error: no disk matches \"nothing\"\ndiskd-actors: daemon closed the connection\n"},
-		{"overlong command skipped", "where " + strings.Repeat("x", maxCommandLine) + "\nlist\n", false,
+		{"overlong command skipped", "where " + strings.Repeat("x", lineproto.MaxCommandLine) + "\nlist\n", false,
 			[]string{"list"}, exitError, "NODE   LABEL\nhost1  root\n.hidden\n",
 			"error: command too long: 4102 bytes, at most 4096\n"},
 		{"overlong input stops", "list\n" + strings.Repeat("x", maxInputLine+1) + "\nlist\n", false,
@@ -117,7 +119,7 @@ func TestSession_interruptEndsStream(t *testing.T) {
 	}
 	done := make(chan result, 1)
 	go func() {
-		code, alive := s.run("debug")
+		code, alive, _ := s.run("debug")
 		done <- result{code, alive}
 	}()
 	<-f.streaming
@@ -140,7 +142,7 @@ func TestSession_secondInterruptCloses(t *testing.T) {
 	s := newSession(t, f, &out, &errs)
 	done := make(chan bool, 1)
 	go func() {
-		code, alive := s.run("hang")
+		code, alive, _ := s.run("hang")
 		done <- code == exitUnavailable && !alive
 	}()
 	if got := <-f.received; got != "hang" {
@@ -179,8 +181,8 @@ func TestCompleteWord(t *testing.T) {
 			t.Errorf("%s: got %q %q %q, want %q %q %q", tt.whatsThis, head, words, tail, tt.head, tt.words, tt.tail)
 		}
 	}
-	if _, words, _ := completeWord("", 0); !reflect.DeepEqual(words, commandWords) {
-		t.Errorf("empty line: got %q, want %q", words, commandWords)
+	if _, words, _ := completeWord("", 0); !reflect.DeepEqual(words, lineproto.Words()) {
+		t.Errorf("empty line: got %q, want %q", words, lineproto.Words())
 	}
 }
 

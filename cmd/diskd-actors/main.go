@@ -14,12 +14,13 @@ import (
 	"strings"
 
 	"github.com/diskd-actors/diskd-actors/config"
+	"github.com/diskd-actors/diskd-actors/messages/lineproto"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
 var version = "0.1.0-dev"
 
-const usage = `diskd-actors: where is that disk?
+var usage = `diskd-actors: where is that disk?
 
 Usage:
   diskd-actors daemon [--config FILE] [flags]   run the daemon in the foreground (see daemon --help)
@@ -37,17 +38,9 @@ Global flags:
   -h, --help      this help
 
 Commands:
-  list                        every known disk: node, uuid, label, device, type
-  where <uuid|label|device>   the node(s) holding a disk, or where and when it was last
-                              seen (exit 1 when it was never seen)
-  peers                       the daemons this one has heard from: alive, suspect or down
-  mounts                      the mounted disks and where they are mounted
-  ping                        ask every peer to announce now (at most once per 5 s)
-  debug                       stream events until Enter (Ctrl-C in the prompt)
-  localhost                   this daemon: node, instance, addresses, socket, version
-  status                      traffic, drops, peers, the last blkid run, restarts
-  refresh                     run blkid now; announce at once if the disks changed
-  help                        the daemon's own list of commands
+` + lineproto.ClientUsage() + `
+While debug streams, Enter ends it; in the prompt or piped, a command typed
+then ends it and runs next.
 
 Exit status: 0 success, 1 nothing matched, 2 error or usage, 3 daemon unreachable.
 `
@@ -128,7 +121,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "diskd-actors:", err)
 		return exitError
 	}
-	return runOneShot(sock, g.json, args, stdout, stderr)
+	return runOneShot(sock, g.json, args, stdin, stdout, stderr)
 }
 
 // socketPath picks the socket: --socket, $DISKD_SOCKET, --config's socket,

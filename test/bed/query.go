@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/diskd-actors/diskd-actors/messages"
+	"github.com/diskd-actors/diskd-actors/messages/lineproto"
 )
 
 // DefaultQueryTimeout bounds one dial or one answer.
@@ -45,8 +46,8 @@ func (a *Answer) Code() string {
 	return code
 }
 
-// Conn is one client session on a daemon's socket, spoken to with the raw
-// line protocol (docs/protocol.md): it is much cheaper than running the
+// Conn is one client session on a daemon's socket, spoken to with the line
+// protocol (messages/lineproto, docs/protocol.md): it is much cheaper than running the
 // client binary, and a session can be reused for many commands. A Conn is
 // not safe for concurrent use.
 type Conn struct {
@@ -55,7 +56,8 @@ type Conn struct {
 	// Timeout bounds each command's answer; DefaultQueryTimeout by default.
 	Timeout time.Duration
 	c       net.Conn
-	r       *bufio.Reader
+	r       *bufio.Reader // also read directly, for streams (bed.go)
+	lp      *lineproto.Reader
 }
 
 // Dial opens a session on the Unix socket at path and reads the greeting.
@@ -69,17 +71,18 @@ func Dial(path string, timeout time.Duration) (*Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	conn := &Conn{Timeout: timeout, c: c, r: bufio.NewReader(c)}
+	br := bufio.NewReaderSize(c, 64<<10)
+	conn := &Conn{Timeout: timeout, c: c, r: br, lp: lineproto.NewBufReader(br)}
 	c.SetReadDeadline(time.Now().Add(timeout))
-	g, err := conn.r.ReadString('\n')
+	g, err := conn.lp.ReadLine()
 	if err != nil {
 		c.Close()
-		return nil, fmt.Errorf("reading the greeting: %w (got %q)", err, g)
+		return nil, fmt.Errorf("reading the greeting: %w", err)
 	}
-	conn.Greeting = strings.TrimSuffix(g, "\n")
-	if strings.HasPrefix(conn.Greeting, ".err") {
+	conn.Greeting = g
+	if _, err := lineproto.ParseGreeting(g); err != nil {
 		c.Close()
-		return nil, fmt.Errorf("refused: %s", conn.Greeting)
+		return nil, fmt.Errorf("refused: %s (%w)", g, err)
 	}
 	return conn, nil
 }
@@ -88,31 +91,19 @@ func Dial(path string, timeout time.Duration) (*Conn, error) {
 // session is unusable (closed, timed out); an ".err" status is not an
 // error.
 func (c *Conn) Do(command string) (*Answer, error) {
-	if strings.ContainsAny(command, "\r\n") {
-		return nil, fmt.Errorf("command %q: must be one line", command)
+	if err := lineproto.CheckCommand(command); err != nil {
+		return nil, fmt.Errorf("command %.80q: %w", command, err)
 	}
 	deadline := time.Now().Add(c.Timeout)
 	c.c.SetDeadline(deadline)
 	if _, err := c.c.Write([]byte(command + "\n")); err != nil {
 		return nil, err
 	}
-	a := &Answer{}
-	for {
-		l, err := c.r.ReadString('\n')
-		if err != nil {
-			return nil, fmt.Errorf("%q: reading the answer: %w (after %d lines)", command, err, len(a.Lines))
-		}
-		l = strings.TrimSuffix(l, "\n")
-		if strings.HasPrefix(l, "..") {
-			a.Lines = append(a.Lines, l[1:])
-			continue
-		}
-		if strings.HasPrefix(l, ".") {
-			a.Status = l
-			return a, nil
-		}
-		a.Lines = append(a.Lines, l)
+	la, err := c.lp.ReadAnswer(nil)
+	if err != nil {
+		return nil, fmt.Errorf("%q: reading the answer: %w (after %d lines)", command, err, len(la.Lines))
 	}
+	return &Answer{Lines: la.Lines, Status: la.Status()}, nil
 }
 
 // DoJSON sends command with --json and decodes its one data line into v.

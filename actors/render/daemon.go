@@ -1,0 +1,148 @@
+package render
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/diskd-actors/diskd-actors/messages"
+	"github.com/diskd-actors/diskd-actors/messages/lineproto"
+)
+
+// Peers answers "peers": state, address and last heard (on now, the
+// daemon's clock) of every peer.
+func Peers(p *messages.Peers, jsonOut bool, now time.Time) *lineproto.Answer {
+	summary := plural(len(p.Peers), "peer")
+	if jsonOut {
+		return jsonAnswer(nonNil(p.Peers), summary)
+	}
+	rows := [][]string{{"NODE", "STATE", "ADDRESS", "LAST HEARD", "DISKS", "VERSION", "INSTANCE"}}
+	for _, x := range p.Peers {
+		state := x.State
+		if x.Left {
+			state += " (left)"
+		}
+		if x.Conflict {
+			state += " CONFLICT"
+		}
+		rows = append(rows, []string{x.Node, state, x.Addr, ago(now, x.LastSeen), strconv.Itoa(x.Disks), displayValue(x.Version), x.Instance})
+	}
+	return &answer{Lines: table(rows), Message: summary}
+}
+
+// Localhost answers "localhost".
+func Localhost(l *messages.Localhost, jsonOut bool) *lineproto.Answer {
+	if jsonOut {
+		return jsonAnswer(l, "")
+	}
+	iface := l.Interface
+	if iface == "" {
+		iface = "(system default)"
+	}
+	return &answer{Lines: table([][]string{
+		{"node:", l.Node}, {"instance:", l.Instance}, {"version:", l.Version},
+		{"protocol:", strconv.Itoa(l.Protocol)}, {"addresses:", strings.Join(l.Addresses, " ")},
+		{"socket:", l.Socket}, {"multicast:", l.Group + " on " + iface},
+	})}
+}
+
+// Status answers "status". now decides whether a part's back-off is still
+// running. s is not modified (it is a message, shared once sent).
+func Status(s *messages.Status, jsonOut bool, now time.Time) *lineproto.Answer {
+	if jsonOut {
+		if s.Drops == nil {
+			cp := *s
+			cp.Drops = map[string]uint64{}
+			s = &cp
+		}
+		return jsonAnswer(s, "")
+	}
+	n := s.Network
+	rows := [][]string{
+		{"node:", s.Node + " (instance " + s.Instance + ", version " + s.Version + ")"},
+		{"uptime:", s.Uptime},
+		{"disks:", fmt.Sprintf("%d local; %s: %d alive, %d suspect, %d down", s.Local, plural(s.Peers, "peer"),
+			s.States[messages.PeerAlive], s.States[messages.PeerSuspect], s.States[messages.PeerDown])},
+		{"datagrams in:", fmt.Sprintf("%d (%d bytes; %d our own)", n.DatagramsIn, n.BytesIn, n.OwnIn)},
+		{"datagrams out:", fmt.Sprintf("%d (%d bytes; %d send errors)", n.DatagramsOut, n.BytesOut, n.SendErrors)},
+		{"drops:", formatCounts(s.Drops)},
+		{"gossip:", renderGossip(s.Gossip)},
+	}
+	if n.Link != nil {
+		rows = append(rows, []string{"link:", oneLine(n.Link.Line())})
+	}
+	if len(s.Duplicates) > 0 {
+		rows = append(rows, []string{"duplicates:", "UUIDs on more than one node: " + strings.Join(s.Duplicates, " ")})
+	}
+	if s.Mounts != "" {
+		rows = append(rows, []string{"mounts:", "cannot read the mount table: " + oneLine(s.Mounts)})
+	}
+	if s.Blkid == nil {
+		rows = append(rows, []string{"blkid:", "not run yet"})
+	} else {
+		b := s.Blkid
+		line := fmt.Sprintf("run %d at %s took %s: %s", b.RunID, b.Started.Format(time.RFC3339), b.Duration.Round(time.Millisecond), b.Outcome)
+		if b.Outcome == "ok" {
+			line += ", " + plural(b.Disks, "disk")
+		} else {
+			line += ": " + oneLine(b.Error)
+		}
+		rows = append(rows, []string{"blkid:", line})
+	}
+	if a := s.Announce; a.Error != "" {
+		rows = append(rows, []string{"announce:", "REFUSED: " + a.Error})
+	} else if !a.Last.IsZero() {
+		rows = append(rows, []string{"announce:", fmt.Sprintf("generation %d: %s in %s, last at %s (seq %d)",
+			a.Gen, plural(a.Disks, "disk"), plural(a.Chunks, "chunk"), a.Last.Format(time.RFC3339), a.Seq)})
+	}
+	rows = append(rows, sessionStatusRows(s.Sessions)...)
+	rows = append(rows, partRows(s.Parts, now)...)
+	return &answer{Lines: table(rows)}
+}
+
+// partRows lists the parts that failed, sorted, under one "parts:" key.
+func partRows(ps map[string]messages.PartHealth, now time.Time) [][]string {
+	var parts []string
+	for name, p := range ps {
+		line := fmt.Sprintf("%s restarted %d× (last: %s)", name, p.Restarts, p.LastFailure)
+		if !p.BackoffTill.IsZero() && p.BackoffTill.After(now) {
+			line += " backing off until " + p.BackoffTill.Format(time.RFC3339)
+		}
+		parts = append(parts, line)
+	}
+	sort.Strings(parts)
+	if len(parts) == 0 {
+		parts = []string{"no failures"}
+	}
+	rows := make([][]string, len(parts))
+	for i, p := range parts {
+		key := ""
+		if i == 0 {
+			key = "parts:"
+		}
+		rows[i] = []string{key, p}
+	}
+	return rows
+}
+
+// Rescan answers "refresh": the blkid run's outcome; ".err blkid" when it
+// failed (after the JSON data, which is still valid).
+func Rescan(r *messages.RescanDone, jsonOut bool) *lineproto.Answer {
+	if jsonOut {
+		ans := jsonAnswer(r, "")
+		if r.Report.Outcome != "ok" {
+			ans.Code, ans.Message = "blkid", r.Report.Error
+		}
+		return ans
+	}
+	if r.Report.Outcome != "ok" {
+		return errAnswer("blkid", fmt.Sprintf("%s: %s (the last good disk list is kept)", r.Report.Outcome, r.Report.Error))
+	}
+	what := "unchanged"
+	if r.Changed {
+		what = "changed, announced"
+	}
+	return &answer{Lines: []string{fmt.Sprintf("rescanned: %s, %s", plural(r.Report.Disks, "disk"), what)}}
+}

@@ -1,0 +1,26 @@
+package render
+
+import (
+	"fmt"
+
+	"github.com/diskd-actors/diskd-actors/messages"
+)
+
+// renderGossip is the status line of the protocol engine.
+func renderGossip(g messages.GossipStatus) string {
+	return fmt.Sprintf("%d queued, %d assembling (%d of %d disks, %d of %d bytes), %d generations known, "+
+		"%d replay windows, %d rate buckets; %d evicted, %d assemblies expired",
+		g.Queued, g.Assemblies, g.InFlightDisks, g.MaxInFlightDisks, g.InFlightBytes, g.MaxInFlightBytes,
+		g.KnownGenerations, g.ReplayWindows, g.Sources, g.Evicted, g.AssembliesExpired)
+}
+
+// sessionStatusRows are the status lines of the sessions' bounds and
+// counters, for renderStatus.
+func sessionStatusRows(s messages.SessionStats) [][]string {
+	return [][]string{
+		{"sessions:", fmt.Sprintf("%d open, %d streaming debug (limit %d, %d refused busy); %d answers being written; %d lines too long",
+			s.Open, s.Debug, s.MaxOpen, s.Busy, s.Writing, s.TooLong)},
+		{"", fmt.Sprintf("slow clients: %d disconnected (an answer untaken for %v), %d cut short when their session stopped (after %v); debug queue %d events / %d KiB a session, %d events dropped",
+			s.SlowClients, s.AnswerWait, s.CutAtStop, s.DrainWait, s.QueueEvents, s.QueueBytes>>10, s.EventsDropped)},
+	}
+}

@@ -1,0 +1,85 @@
+package main
+
+import (
+	"net"
+	"os"
+	"path/filepath"
+	"syscall"
+	"testing"
+	"time"
+)
+
+func errText(err error) string {
+	if err == nil {
+		return ""
+	}
+	return err.Error()
+}
+
+func TestDial(t *testing.T) {
+	f := startFake(t, testGreeting)
+	c, greeting, err := dial(f.path, time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if greeting != testGreeting {
+		t.Errorf("greeting: got %q, want %q", greeting, testGreeting)
+	}
+	a, err := c.roundTrip("list", nil)
+	if err != nil || !a.OK() || len(a.Lines) != 3 {
+		t.Errorf("roundTrip: got %+v, %v, want OK with 3 lines", a, err)
+	}
+}
+
+func TestDial_errors(t *testing.T) {
+	dir := t.TempDir()
+	missing := filepath.Join(dir, "missing.sock")
+
+	stale := filepath.Join(dir, "stale.sock")
+	ln, err := net.ListenUnix("unix", &net.UnixAddr{Name: stale, Net: "unix"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln.SetUnlinkOnClose(false)
+	ln.Close()
+
+	plain := filepath.Join(dir, "plain")
+	if err := os.WriteFile(plain, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	silent := startFake(t, "")
+	refusing := startFake(t, ".err unavailable too many clients")
+
+	tests := []struct{ name, path, want string }{
+		{"missing", missing, "daemon not running: no socket at " + missing + ` (start it with "diskd-actors daemon")`},
+		{"stale", stale, "daemon not running: " + stale + " is a stale socket"},
+		{"not a socket", plain, "cannot connect: " + plain + " is not a socket"},
+		{"no greeting", silent.path, "daemon at " + silent.path + " sent no greeting within 50ms"},
+		{"refused", refusing.path, "daemon refused the connection: too many clients"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, _, err := dial(tt.path, 50*time.Millisecond)
+			if err == nil {
+				c.Close()
+			}
+			if errText(err) != tt.want {
+				t.Errorf("got %q, want %q", errText(err), tt.want)
+			}
+		})
+	}
+}
+
+// Permission errors cannot be produced as root, so the mapping is checked
+// on the error net.Dial returns.
+func TestDialError_permission(t *testing.T) {
+	for _, errno := range []syscall.Errno{syscall.EACCES, syscall.EPERM} {
+		err := &net.OpError{Op: "dial", Net: "unix", Err: os.NewSyscallError("connect", errno)}
+		want := "permission denied connecting to /run/x.sock"
+		if got := errText(dialError("/run/x.sock", err)); got != want {
+			t.Errorf("%v: got %q, want %q", errno, got, want)
+		}
+	}
+}
