@@ -1,0 +1,158 @@
+package statefile
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/diskd-actors/diskd-actors/messages"
+	"github.com/diskd-actors/diskd-actors/messages/wire"
+)
+
+// within prefixes the field path of a load error with its record,
+// name[i] (or name when i < 0), built only when there is an error.
+func within(err error, name string, i int) error {
+	if err == nil {
+		return nil
+	}
+	var e *Error
+	if errors.As(err, &e) {
+		prefix := name
+		if i >= 0 {
+			prefix = fmt.Sprintf("%s[%d]", name, i)
+		}
+		if e.Path == "" {
+			e.Path = prefix
+		} else {
+			e.Path = prefix + "." + e.Path
+		}
+	}
+	return err
+}
+
+func (p *parser) peers(s *messages.StateSnapshot) error {
+	seen := map[string]struct{}{}
+	return p.array("peers", func(i int) error {
+		at := p.i
+		if i >= MaxPeers {
+			return p.fail(at, "peers", fmt.Sprintf("more than %d peers", MaxPeers))
+		}
+		s.Peers = append(s.Peers, messages.SavedPeer{})
+		sp := &s.Peers[len(s.Peers)-1]
+		if err := p.peer(sp); err != nil {
+			return within(err, "peers", i)
+		}
+		if path, err := validPeer(sp); err != nil {
+			return within(p.fail(at, path, err.Error()), "peers", i)
+		}
+		if _, dup := seen[sp.Node]; dup {
+			return within(p.fail(at, "node", "duplicate peer"), "peers", i)
+		}
+		seen[sp.Node] = struct{}{}
+		return nil
+	})
+}
+
+func (p *parser) peer(sp *messages.SavedPeer) error {
+	lastSeen := false
+	err := p.object("", func(key []byte, at int) error {
+		switch string(key) {
+		case "node":
+			return p.strTo("node", &sp.Node)
+		case "instance":
+			return p.strTo("instance", &sp.Instance)
+		case "address":
+			return p.strTo("address", &sp.Address)
+		case "version":
+			return p.strTo("version", &sp.Version)
+		case "first_seen":
+			return p.timeTo("first_seen", &sp.FirstSeen)
+		case "last_seen":
+			lastSeen = true
+			return p.timeTo("last_seen", &sp.LastSeen)
+		case "legacy":
+			return p.boolTo("legacy", &sp.Legacy)
+		case "disks":
+			return p.array("disks", func(j int) error {
+				if j >= MaxPeerDisks {
+					return p.fail(p.i, "disks", fmt.Sprintf("more than %d disks", MaxPeerDisks))
+				}
+				sp.Disks = append(sp.Disks, messages.Disk{})
+				err := p.disk(&sp.Disks[len(sp.Disks)-1])
+				return within(err, "disks", j)
+			})
+		}
+		return p.fail(at, "", "unknown field")
+	})
+	if err == nil && !lastSeen {
+		return p.fail(p.i, "last_seen", "missing")
+	}
+	return err
+}
+
+func (p *parser) disk(d *messages.Disk) error {
+	return p.object("", func(key []byte, at int) error {
+		switch string(key) {
+		case "uuid":
+			return p.strTo("uuid", &d.UUID)
+		case "label":
+			return p.strTo("label", &d.Label)
+		case "device":
+			return p.strTo("device", &d.Device)
+		case "type":
+			return p.strTo("type", &d.Type)
+		case "mounts":
+			return p.array("mounts", func(j int) error {
+				if j >= wire.MaxMountsPerDisk {
+					return p.fail(p.i, "mounts", "too many mounts")
+				}
+				d.Mounts = append(d.Mounts, messages.Mount{})
+				err := p.mount(&d.Mounts[len(d.Mounts)-1])
+				return within(err, "mounts", j)
+			})
+		}
+		return p.fail(at, "", "unknown field")
+	})
+}
+
+func (p *parser) mount(m *messages.Mount) error {
+	return p.object("", func(key []byte, at int) error {
+		switch string(key) {
+		case "path":
+			return p.strTo("path", &m.Path)
+		case "fstype":
+			return p.strTo("fstype", &m.FSType)
+		case "ro":
+			return p.boolTo("ro", &m.ReadOnly)
+		}
+		return p.fail(at, "", "unknown field")
+	})
+}
+
+func (p *parser) sightings(s *messages.StateSnapshot) error {
+	return p.array("sightings", func(i int) error {
+		at := p.i
+		if i >= MaxSightings {
+			return p.fail(at, "sightings", fmt.Sprintf("more than %d sightings", MaxSightings))
+		}
+		s.Sightings = append(s.Sightings, messages.Sighting{})
+		g := &s.Sightings[len(s.Sightings)-1]
+		err := p.object("", func(key []byte, at int) error {
+			switch string(key) {
+			case "node":
+				return p.strTo("node", &g.Node)
+			case "at":
+				return p.timeTo("at", &g.At)
+			case "disk":
+				return within(p.disk(&g.Disk), "disk", -1)
+			}
+			return p.fail(at, "", "unknown field")
+		})
+		if err != nil {
+			return within(err, "sightings", i)
+		}
+		if path, err := validSighting(g); err != nil {
+			return within(p.fail(at, path, err.Error()), "sightings", i)
+		}
+		return nil
+	})
+}
