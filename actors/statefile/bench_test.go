@@ -54,3 +54,19 @@ func BenchmarkLoadYAML_1000x100(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkDecode_HostileYAML: the alias and billion-laughs fixtures must
+// stay cheap (this was a timing assertion in a test before).
+func BenchmarkDecode_HostileYAML(b *testing.B) {
+	fx := yamlFixtures(b)
+	for _, name := range []string{"invalid_alias_bomb.yaml", "invalid_billion_laughs.yaml"} {
+		data := fx[name]
+		b.Run(name, func(b *testing.B) {
+			for b.Loop() {
+				if _, _, err := Decode(data); err == nil {
+					b.Fatal("accepted")
+				}
+			}
+		})
+	}
+}

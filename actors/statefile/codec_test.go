@@ -27,6 +27,9 @@ func TestEncodeDecode_RoundTrip(t *testing.T) {
 	if n := bytes.Count(b, []byte("\n")); n != len(in.Peers)+len(in.Sightings)+2 {
 		t.Errorf("lines: got %d, want one a record plus 2", n)
 	}
+	if n := bytes.Count(b, []byte(`"peer_disk":0`)); n != 1 {
+		t.Errorf("sightings by reference: got %d, want 1 (the one of a disk a peer holds)\n%s", n, b)
+	}
 }
 
 func TestEncode_StampsVersionAndValidates(t *testing.T) {
@@ -91,6 +94,10 @@ func TestDecode_StrictJSON(t *testing.T) {
 		{"bad instance", head + `,"peers":[{"node":"b","instance":"` + secretish + `","last_seen":"2026-01-01T00:00:00Z"}]}`, "peers[0].instance: want 16"},
 		{"sighting zero time", head + `,"sightings":[{"node":"b","at":"0001-01-01T00:00:00Z","disk":{"label":"x"}}]}`, "sightings[0].at: missing or zero time"},
 		{"sighting disk field", head + `,"sightings":[{"node":"b","at":"2026-01-01T00:00:00Z","disk":{"colour":"x"}}]}`, "sightings[0].disk: unknown field"},
+		{"peer_disk out of range", head + `,"peers":[{"node":"b","last_seen":"2026-01-01T00:00:00Z","disks":[{"label":"x"}]}],"sightings":[{"node":"b","at":"2026-01-01T00:00:00Z","peer_disk":1}]}`, "sightings[0].peer_disk: no such disk"},
+		{"peer_disk of no peer", head + `,"sightings":[{"node":"c","at":"2026-01-01T00:00:00Z","peer_disk":0}]}`, "sightings[0].peer_disk: no such disk"},
+		{"disk and peer_disk", head + `,"sightings":[{"node":"c","at":"2026-01-01T00:00:00Z","peer_disk":0,"disk":{"label":"x"}}]}`, "sightings[0]: want one of disk and peer_disk"},
+		{"neither disk nor peer_disk", head + `,"sightings":[{"node":"c","at":"2026-01-01T00:00:00Z"}]}`, "want one of disk and peer_disk"},
 		{"escaped unknown key", head + `,"\u006eode2":1}`, "unknown field"},
 		{"oversize", string(make([]byte, MaxSize+1)), "larger than"},
 	}

@@ -81,6 +81,9 @@ func decodeJSON(b []byte) (*messages.StateSnapshot, error) {
 	if i := skipSpace(b, p.i); i != len(b) {
 		return nil, p.fail(i, "", "data after the end of the document")
 	}
+	if err := p.resolveRefs(s); err != nil {
+		return nil, err
+	}
 	if version != messages.StateVersion {
 		return nil, p.fail(0, "version", fmt.Sprintf("unsupported or missing version, want %d", messages.StateVersion))
 	}
@@ -106,6 +109,8 @@ type parser struct {
 	// interned shares equal strings: a sighting repeats its disk and node,
 	// so a load allocates (and Info then keeps) each string once.
 	interned map[string]string
+	refs     []sightingRef   // sightings to resolve once all is parsed
+	scratch  []messages.Disk // a peer's disks while they are parsed
 }
 
 func (p *parser) fail(at int, path, reason string) error {

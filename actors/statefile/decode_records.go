@@ -1,6 +1,7 @@
 package statefile
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 
@@ -72,14 +73,20 @@ func (p *parser) peer(sp *messages.SavedPeer) error {
 		case "legacy":
 			return p.boolTo("legacy", &sp.Legacy)
 		case "disks":
-			return p.array("disks", func(j int) error {
+			// Parsed into a reused scratch list, then copied at its size.
+			p.scratch = p.scratch[:0]
+			err := p.array("disks", func(j int) error {
 				if j >= MaxPeerDisks {
 					return p.fail(p.i, "disks", fmt.Sprintf("more than %d disks", MaxPeerDisks))
 				}
-				sp.Disks = append(sp.Disks, messages.Disk{})
-				err := p.disk(&sp.Disks[len(sp.Disks)-1])
+				p.scratch = append(p.scratch, messages.Disk{})
+				err := p.disk(&p.scratch[len(p.scratch)-1])
 				return within(err, "disks", j)
 			})
+			if len(p.scratch) > 0 {
+				sp.Disks = append(make([]messages.Disk, 0, len(p.scratch)), p.scratch...)
+			}
+			return err
 		}
 		return p.fail(at, "", "unknown field")
 	})
@@ -128,7 +135,14 @@ func (p *parser) mount(m *messages.Mount) error {
 	})
 }
 
+// sightings parses the list; a sighting given as peer_disk (an index into
+// its node's peer's disks) is resolved by resolveRefs once peers are known.
 func (p *parser) sightings(s *messages.StateSnapshot) error {
+	// Appending 100,000 sightings one by one allocates five times their
+	// size; an estimate (bounded by the limit) allocates them once.
+	if s.Sightings == nil {
+		s.Sightings = make([]messages.Sighting, 0, min(bytes.Count(p.b[p.i:], []byte(`"at":`)), MaxSightings))
+	}
 	return p.array("sightings", func(i int) error {
 		at := p.i
 		if i >= MaxSightings {
@@ -136,6 +150,7 @@ func (p *parser) sightings(s *messages.StateSnapshot) error {
 		}
 		s.Sightings = append(s.Sightings, messages.Sighting{})
 		g := &s.Sightings[len(s.Sightings)-1]
+		ref, hasDisk := -1, false
 		err := p.object("", func(key []byte, at int) error {
 			switch string(key) {
 			case "node":
@@ -143,16 +158,51 @@ func (p *parser) sightings(s *messages.StateSnapshot) error {
 			case "at":
 				return p.timeTo("at", &g.At)
 			case "disk":
+				hasDisk = true
 				return within(p.disk(&g.Disk), "disk", -1)
+			case "peer_disk":
+				v, err := p.uint("peer_disk")
+				ref = v
+				return err
 			}
 			return p.fail(at, "", "unknown field")
 		})
-		if err != nil {
-			return within(err, "sightings", i)
+		switch {
+		case err != nil:
+		case hasDisk == (ref >= 0):
+			err = p.fail(at, "", "want one of disk and peer_disk")
+		case ref >= 0:
+			p.refs = append(p.refs, sightingRef{i: i, disk: ref, at: at})
+		default:
+			if path, verr := validSighting(g); verr != nil {
+				err = p.fail(at, path, verr.Error())
+			}
 		}
-		if path, err := validSighting(g); err != nil {
-			return within(p.fail(at, path, err.Error()), "sightings", i)
-		}
-		return nil
+		return within(err, "sightings", i)
 	})
+}
+
+// sightingRef is a sighting that names a disk of its node's peer.
+type sightingRef struct{ i, disk, at int }
+
+func (p *parser) resolveRefs(s *messages.StateSnapshot) error {
+	if len(p.refs) == 0 {
+		return nil
+	}
+	peers := make(map[string]int, len(s.Peers))
+	for i := range s.Peers {
+		peers[s.Peers[i].Node] = i
+	}
+	for _, r := range p.refs {
+		g := &s.Sightings[r.i]
+		j, ok := peers[g.Node]
+		if !ok || r.disk >= len(s.Peers[j].Disks) {
+			return within(p.fail(r.at, "peer_disk", "no such disk of a peer"), "sightings", r.i)
+		}
+		g.Disk = s.Peers[j].Disks[r.disk]
+		if path, err := validSighting(g); err != nil {
+			return within(p.fail(r.at, path, err.Error()), "sightings", r.i)
+		}
+	}
+	return nil
 }

@@ -57,6 +57,7 @@ func Encode(w io.Writer, s *messages.StateSnapshot) error {
 		}
 	}
 	e.raw("],\n\"sightings\":[")
+	refs := peerDiskIndex(s.Peers)
 	for i := range s.Sightings {
 		g := &s.Sightings[i]
 		if path, err := validSighting(g); err != nil {
@@ -67,8 +68,15 @@ func Encode(w io.Writer, s *messages.StateSnapshot) error {
 		e.str(g.Node)
 		e.raw(`,"at":`)
 		e.time(g.At)
-		e.raw(`,"disk":`)
-		e.disk(&g.Disk)
+		// Most sightings are of a disk a peer holds now: a reference
+		// halves the file and the time to load it.
+		if j, ok := refs[diskKey(&g.Disk)]; ok && s.Peers[j.peer].Node == g.Node && g.Disk.Equal(s.Peers[j.peer].Disks[j.disk]) {
+			e.raw(`,"peer_disk":`)
+			e.buf = strconv.AppendInt(e.buf, int64(j.disk), 10)
+		} else {
+			e.raw(`,"disk":`)
+			e.disk(&g.Disk)
+		}
 		e.raw("}")
 		if err := e.flush(false); err != nil {
 			return err
@@ -76,6 +84,35 @@ func Encode(w io.Writer, s *messages.StateSnapshot) error {
 	}
 	e.raw("]}\n")
 	return e.flush(true)
+}
+
+type diskPos struct{ peer, disk int32 }
+
+// diskKey is the uuid, or the label of a disk without one (as Info keys
+// sightings); the index keeps the first peer's disk of a key, which the
+// encoder checks against the sighting's node and disk.
+func diskKey(d *messages.Disk) string {
+	if d.UUID != "" {
+		return d.UUID
+	}
+	return d.Label
+}
+
+func peerDiskIndex(peers []messages.SavedPeer) map[string]diskPos {
+	n := 0
+	for i := range peers {
+		n += len(peers[i].Disks)
+	}
+	m := make(map[string]diskPos, n)
+	for i := range peers {
+		for j := range peers[i].Disks {
+			k := diskKey(&peers[i].Disks[j])
+			if _, dup := m[k]; !dup {
+				m[k] = diskPos{int32(i), int32(j)}
+			}
+		}
+	}
+	return m
 }
 
 type encoder struct {

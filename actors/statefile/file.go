@@ -25,7 +25,7 @@ func Open(path string) (*os.File, error) {
 	fd, err := unix.Open(path, unix.O_RDONLY|unix.O_NOFOLLOW|unix.O_NONBLOCK|unix.O_CLOEXEC|unix.O_NOCTTY, 0)
 	switch {
 	case errors.Is(err, unix.ELOOP):
-		return nil, fmt.Errorf("state file %s: %w: it is a symbolic link (not followed)", path, ErrUnsafe)
+		return nil, &unsafeError{path, "a symbolic link (not followed)"}
 	case errors.Is(err, unix.ENOENT):
 		return nil, fmt.Errorf("state file %s: %w", path, fs.ErrNotExist)
 	case err != nil:
@@ -39,10 +39,19 @@ func Open(path string) (*os.File, error) {
 	}
 	if kind := fileKind(st.Mode); kind != "" {
 		f.Close()
-		return nil, fmt.Errorf("state file %s: %w: it is %s", path, ErrUnsafe, kind)
+		return nil, &unsafeError{path, kind}
 	}
 	return f, nil
 }
+
+// unsafeError names the path and what it is, never what it points to.
+type unsafeError struct{ path, kind string }
+
+func (e *unsafeError) Error() string {
+	return fmt.Sprintf("state file %s is %s, not a regular file: refused", e.path, e.kind)
+}
+
+func (e *unsafeError) Is(target error) bool { return target == ErrUnsafe }
 
 // fileKind names a file type that is not a regular file; "" for one.
 func fileKind(mode uint32) string {
@@ -75,7 +84,7 @@ func Check(path string) error {
 	}
 	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
 		if kind := fileKind(st.Mode); kind != "" {
-			return fmt.Errorf("state file %s: %w: it is %s", path, ErrUnsafe, kind)
+			return &unsafeError{path, kind}
 		}
 	}
 	return nil
