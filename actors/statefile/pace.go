@@ -16,11 +16,11 @@ type Pacing struct {
 	Retry       time.Duration // after a failed save
 }
 
-// DefaultPacing: significant changes saved within 1–5 s (the first one
-// within 250 ms–1 s of start), last-seen times within 10 minutes, at most
-// one save every 5 s, a failed save retried after 30 s.
+// DefaultPacing: significant changes saved within 1–3 s (the first one
+// within 250 ms–600 ms of start), last-seen times within 10 minutes, at
+// most one save every 3 s, a failed save retried after 30 s.
 var DefaultPacing = Pacing{
-	Quiet: time.Second, MaxDelay: 5 * time.Second, MinInterval: 5 * time.Second,
+	Quiet: time.Second, MaxDelay: 3 * time.Second, MinInterval: 3 * time.Second,
 	Lazy: 10 * time.Minute, First: 250 * time.Millisecond, Retry: 30 * time.Second,
 }
 
