@@ -14,6 +14,7 @@ import (
 	"github.com/asynkron/protoactor-go/actor"
 
 	"github.com/diskd-actors/diskd-actors/actors/lock"
+	"github.com/diskd-actors/diskd-actors/actors/statefile"
 	"github.com/diskd-actors/diskd-actors/actors/transport"
 	"github.com/diskd-actors/diskd-actors/config"
 	"github.com/diskd-actors/diskd-actors/messages"
@@ -29,6 +30,9 @@ type Options struct {
 	Transport func() (transport.Transport, error)
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// StatePacing paces state-file saves; zero durations are
+	// statefile.DefaultPacing's.
+	StatePacing statefile.Pacing
 }
 
 // Daemon is a running diskd-actors daemon: an actor system with the tree
@@ -64,6 +68,9 @@ type deps struct {
 	gen    atomic.Uint64 // inventory generations, never reused by an instance
 	keys   [][]byte      // the keyring: the first signs, all verify; nil without auth
 	runIDs atomic.Uint64 // blkid run ids
+
+	state  *stateFile       // the state file's path and lock
+	pacing statefile.Pacing // of state-file saves
 
 	socket       handover[*unixListener]
 	socketLock   *lock.Lock // <socket>.lock, held from Start to the end of Stop
@@ -118,15 +125,20 @@ func Start(opts Options) (*Daemon, error) {
 		return nil, err
 	}
 	d.keys = keys
-	if cfg.StateFile != "" {
-		snap, warning := LoadStateFile(cfg.StateFile, now())
-		if warning != nil {
-			log.Warn("state file not usable; starting empty", "file", cfg.StateFile, "problem", warning)
+	st, err := openStateFile(cfg, log, now())
+	if err != nil {
+		return nil, err
+	}
+	started := false
+	defer func() {
+		if !started {
+			st.release()
 		}
-		if snap != nil {
-			d.info = restoreState(snap)
-			log.Info("state restored", "file", cfg.StateFile, "peers", len(snap.Peers), "sightings", len(snap.Sightings), "saved_at", snap.SavedAt)
-		}
+	}()
+	d.state, d.pacing = st, opts.StatePacing
+	if st.snap != nil {
+		d.info = restoreState(st.snap)
+		st.snap = nil
 	}
 	d.id = identity{Node: cfg.Node, Instance: newInstanceID(), Version: opts.Version,
 		Socket: cfg.Socket, Group: cfg.Multicast.Group, Interface: cfg.Multicast.Interface, Started: now()}
@@ -174,7 +186,7 @@ func Start(opts Options) (*Daemon, error) {
 		multicast:    sys.NewLocalPID("daemon/multicast"),
 		sockets:      sys.NewLocalPID("daemon/sockets"),
 	}
-	if cfg.StateFile != "" {
+	if st.on() {
 		d.pids.stateStore = sys.NewLocalPID("daemon/state_store")
 	}
 	strategy := &backoffStrategy{health: d.health, log: log}
@@ -193,6 +205,7 @@ func Start(opts Options) (*Daemon, error) {
 	log.Info("daemon started", "node", d.id.Node, "instance", d.id.Instance,
 		"socket", cfg.Socket, "group", cfg.Multicast.Group, "port", cfg.Multicast.Port,
 		"interface", cfg.Multicast.Interface, "version", opts.Version)
+	started = true
 	return &Daemon{sys: sys, top: top, id: d.id, deps: d}, nil
 }
 
@@ -211,14 +224,15 @@ func (dm *Daemon) stopOnce() {
 	}
 	dm.sys.Shutdown()
 	d.socketLock.Release() // the socket file is gone: a new daemon may take the path
-	if d.cfg.StateFile != "" {
+	if d.state.on() {
 		snap, ok := res.(*messages.StateSnapshot)
 		if snapErr != nil || !ok {
 			d.log.Error("state not saved at stop: Info did not answer", "error", snapErr)
-		} else if err := saveState(d.cfg.StateFile, snap); err != nil {
-			d.log.Error("state not saved at stop", "file", d.cfg.StateFile, "error", err)
+		} else if _, err := saveState(d, d.state.path, snap); err != nil {
+			d.log.Error("state not saved at stop", "file", d.state.path, "error", err)
 		}
 	}
+	d.state.release()
 	dm.deps.log.Info("daemon stopped")
 }
 

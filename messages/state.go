@@ -2,8 +2,9 @@ package messages
 
 import "time"
 
-// StateVersion is the version of the state file this build writes.
-const StateVersion = 1
+// StateVersion is the version of the state file this build writes (2:
+// JSON; 1 was YAML, still loaded).
+const StateVersion = 2
 
 // StateSnapshot is what a daemon keeps across restarts: the peers it knew
 // and where each disk was last seen. Times are wall-clock times (monotonic

@@ -180,6 +180,6 @@ func TestPersistence_RestartAndCorruptFile(t *testing.T) {
 	}
 	eventually(t, 5*time.Second, "a fresh state file is written", func() bool {
 		data, err := os.ReadFile(state)
-		return err == nil && strings.Contains(string(data), "version: 1")
+		return err == nil && strings.Contains(string(data), `"version":2`)
 	})
 }
