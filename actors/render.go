@@ -29,9 +29,7 @@ func (a *answer) proto() *lineproto.Answer {
 	return p
 }
 
-func displayValue(s string) string     { return render.DisplayValue(s) }
 func plural(n int, what string) string { return render.Plural(n, what) }
-func oneLine(s string) string          { return lineproto.OneLine(s) }
 
 // splitWords is lineproto.SplitWords, kept for session_test.go (whose
 // word-splitting tests now live in messages/lineproto).
