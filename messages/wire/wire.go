@@ -88,6 +88,9 @@ const (
 	// DropLegacyFromModern: a legacy copy sent by a daemon whose own
 	// datagrams we already hear (legacy.announce), ignored.
 	DropLegacyFromModern = "legacy_from_modern"
+	// DropOverBudget: an inventory refused whole because it would take
+	// Info past limits.max_disks or limits.max_bytes.
+	DropOverBudget = "over_budget"
 )
 
 // ErrTooLarge is returned when something does not fit in one datagram. It
