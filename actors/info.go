@@ -43,36 +43,62 @@ type identity struct {
 	Started                                           time.Time
 }
 
-// infoState is Info's knowledge; see Info.
+// infoState is Info's knowledge; see Info. Only Info's producer holds it:
+// no other actor can reach it.
 type infoState struct {
 	blkid     []messages.Disk // as blkid saw them, without mounts
 	mounts    []messages.MountEntry
 	mountsErr string
 	local     []messages.Disk // blkid's disks with their mounts, sorted
+	localAt   time.Time       // when local was last confirmed by a scan
 	scanned   bool            // a blkid run has finished, well or not
 	lastScan  *messages.ScanReport
 	lastGood  *time.Time
 	peers     map[string]*peerState
-	sightings map[sightingKey]messages.Sighting
+	present   *presentIndex // every disk a known node holds, local and peers'
+	sightings *sightings    // disks no longer held by their node
 	subs      map[string]*actor.PID // debug subscribers by PID id
+
+	peerDisks int   // disks of all peers, against limits.max_disks
+	peerBytes int64 // their estimated size, against limits.max_bytes
+	// committing is set while a handler writes its new values into the
+	// indexes; still set at Started, a panic interrupted it, and the
+	// indexes are rebuilt from the peers.
+	committing bool
+	budgetLog  rateLog
+	evicted    uint64 // sightings dropped at the cap
 }
 
 func newInfoState() *infoState {
-	return &infoState{peers: map[string]*peerState{}, sightings: map[sightingKey]messages.Sighting{},
-		subs: map[string]*actor.PID{}}
+	return &infoState{peers: map[string]*peerState{}, present: newPresentIndex(),
+		sightings: newSightings(maxSightings), subs: map[string]*actor.PID{}}
 }
 
-func newInfoProps(d *deps) *actor.Props {
+// newInfoProps makes Info's props; st is the state that survives its
+// restarts, handed to no other actor.
+func newInfoProps(d *deps, st *infoState) *actor.Props {
 	return actor.PropsFromProducer(func() actor.Actor {
-		return &Info{d: d, st: d.info, id: d.id, log: d.log.With("actor", "info"), now: d.now}
+		return &Info{d: d, st: st, id: d.id, log: d.log.With("actor", "info"), now: d.now}
 	}, actor.WithReceiverMiddleware(logPanics(d.log)))
 }
 
 // Receive handles one message.
 func (a *Info) Receive(c actor.Context) {
+	defer func() {
+		if r := recover(); r != nil {
+			// The message is lost (protoactor never retries it) and the
+			// actor restarts on the state from before it.
+			a.d.stats.infoFailed.Add(1)
+			panic(r)
+		}
+	}()
 	switch m := c.Message().(type) {
 	case *actor.Started:
-		a.tick = newTicker(a.d.root, c.Self(), livenessEvery(a.d.cfg.Peer.Timeout), livenessEvery(a.d.cfg.Peer.Timeout), &livenessTick{})
+		if a.st.committing {
+			a.rebuild()
+		}
+		every := livenessEvery(a.d.cfg.Peer.Timeout)
+		a.tick = newTickerFrom(a.d.ticks, a.d.root, c.Self(), every, every, &livenessTick{})
 		for _, pid := range a.st.subs {
 			c.Watch(pid) // watches do not survive a restart
 		}
@@ -153,15 +179,20 @@ func (a *Info) handleMounts(c actor.Context, m *messages.MountsScanned) {
 func (a *Info) updateLocal(c actor.Context) bool {
 	disks := sortedDisks(attachMounts(a.st.blkid, a.st.mounts))
 	now := a.now()
-	for _, d := range disks {
-		a.st.sightings[sightingKey{d.Key(), a.id.Node}] = messages.Sighting{Node: a.id.Node, At: now, Disk: d}
-	}
-	if messages.DisksEqual(disks, a.st.local) {
+	before, lastHeld := a.st.local, a.st.localAt
+	a.st.localAt = now
+	if messages.DisksEqual(disks, before) {
 		return false
 	}
-	a.log.Info("local disks changed", "before", len(a.st.local), "after", len(disks))
-	a.emitDiff(c, a.id.Node, a.st.local, disks)
+	a.log.Info("local disks changed", "before", len(before), "after", len(disks))
+	a.emitDiff(c, a.id.Node, before, disks)
+	if lastHeld.IsZero() {
+		lastHeld = now
+	}
+	a.st.committing = true
+	a.setDisks(a.id.Node, before, disks, lastHeld)
 	a.st.local = disks
+	a.st.committing = false
 	c.Send(a.d.pids.multicast, &messages.LocalDisksChanged{Disks: slices.Clone(disks)})
 	a.changed(c, true)
 	return true
@@ -230,6 +261,7 @@ func (a *Info) status() *messages.Status {
 		Network: a.d.stats.net(), Drops: a.d.stats.dropsSnapshot(),
 		Announce: a.d.stats.announceStatus(), Parts: a.d.health.snapshot(), Mounts: a.st.mountsErr,
 		Duplicates: nonNil(a.duplicateUUIDs()),
+		Limits:     a.limits(), InfoFailed: a.d.stats.infoFailed.Load(),
 	}
 	for _, p := range a.st.peers {
 		s.States[a.stateOf(p, now)]++

@@ -191,6 +191,8 @@ type Limits struct {
 	Sightings int   `json:"last_seen_records"`
 	// MaxSightings bounds the last-seen records; the oldest go first.
 	MaxSightings int `json:"max_last_seen_records"`
+	// SightingsEvicted counts records dropped at the cap, oldest first.
+	SightingsEvicted uint64 `json:"last_seen_evicted"`
 }
 
 // NetStats counts multicast traffic.
