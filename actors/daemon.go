@@ -265,6 +265,7 @@ func (s *supervisorActor) Receive(c actor.Context) {
 				panic(fmt.Sprintf("spawn %s: %v", child.name, err))
 			}
 		}
+		c.Send(d.pids.info, &treeStarted{}) // every part exists now
 	case *ready:
 		c.Respond(&ready{})
 	}

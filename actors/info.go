@@ -55,8 +55,8 @@ type infoState struct {
 	lastScan  *messages.ScanReport
 	lastGood  *time.Time
 	peers     map[string]*peerState
-	present   *presentIndex // every disk a known node holds, local and peers'
-	sightings *sightings    // disks no longer held by their node
+	present   *presentIndex         // every disk a known node holds, local and peers'
+	sightings *sightings            // disks no longer held by their node
 	subs      map[string]*actor.PID // debug subscribers by PID id
 
 	peerDisks int   // disks of all peers, against limits.max_disks
@@ -67,6 +67,9 @@ type infoState struct {
 	committing bool
 	budgetLog  rateLog
 	evicted    uint64 // sightings dropped at the cap
+	// treeUp: every sibling is spawned (treeStarted); before, what Info
+	// would send them waits in the pending flags.
+	treeUp, pendingAnnounce, pendingChange bool
 }
 
 func newInfoState() *infoState {
@@ -102,8 +105,13 @@ func (a *Info) Receive(c actor.Context) {
 		for _, pid := range a.st.subs {
 			c.Watch(pid) // watches do not survive a restart
 		}
-	case *actor.Restarting, *actor.Stopping:
+	case *actor.Restarting:
 		a.tick.stop()
+	case *actor.Stopping:
+		a.tick.stop()
+		a.st.treeUp = false // the parts stop too; a new tree says so again
+	case *treeStarted:
+		a.handleTreeStarted(c)
 	case *messages.ScanFinished:
 		a.handleScanFinished(c, m)
 	case *messages.MountsScanned:
@@ -156,7 +164,7 @@ func (a *Info) handleScanFinished(c actor.Context, m *messages.ScanFinished) {
 	if !a.st.scanned && !changed {
 		// The first run found nothing or failed: announce anyway, so that
 		// peers learn this node exists.
-		c.Send(a.d.pids.multicast, &messages.LocalDisksChanged{Disks: slices.Clone(a.st.local)})
+		a.announceLocal(c)
 	}
 	a.st.scanned = true
 	if c.Sender() != nil {
@@ -193,7 +201,7 @@ func (a *Info) updateLocal(c actor.Context) bool {
 	a.setDisks(a.id.Node, before, disks, lastHeld)
 	a.st.local = disks
 	a.st.committing = false
-	c.Send(a.d.pids.multicast, &messages.LocalDisksChanged{Disks: slices.Clone(disks)})
+	a.announceLocal(c)
 	a.changed(c, true)
 	return true
 }
@@ -287,8 +295,38 @@ func (a *Info) localhost() *messages.Localhost {
 
 // changed tells StateStore that there is something to save.
 func (a *Info) changed(c actor.Context, significant bool) {
+	if !a.st.treeUp {
+		a.st.pendingChange = a.st.pendingChange || significant
+		return
+	}
 	if a.d.pids.stateStore != nil {
 		c.Send(a.d.pids.stateStore, &messages.StateChanged{Significant: significant})
+	}
+}
+
+// announceLocal tells MulticastServer the local inventory changed.
+func (a *Info) announceLocal(c actor.Context) {
+	if !a.st.treeUp {
+		a.st.pendingAnnounce = true
+		return
+	}
+	c.Send(a.d.pids.multicast, &messages.LocalDisksChanged{Disks: slices.Clone(a.st.local)})
+}
+
+// treeStarted tells Info that the supervisor has spawned every part. Until
+// then Info sends nothing to its siblings: sending to a part while
+// protoactor spawns it races inside the library, and before, is lost.
+type treeStarted struct{}
+
+func (a *Info) handleTreeStarted(c actor.Context) {
+	a.st.treeUp = true
+	if a.st.pendingAnnounce {
+		a.st.pendingAnnounce = false
+		a.announceLocal(c)
+	}
+	if a.st.pendingChange {
+		a.st.pendingChange = false
+		a.changed(c, true)
 	}
 }
 
