@@ -140,6 +140,13 @@ func renderStatus(s *messages.Status, jsonOut bool) *answer {
 		{"datagrams out:", fmt.Sprintf("%d (%d bytes; %d send errors)", n.DatagramsOut, n.BytesOut, n.SendErrors)},
 		{"drops:", formatCounts(s.Drops)},
 	}
+	if l := s.Limits; l.MaxDisks > 0 {
+		rows = append(rows, []string{"limits:", fmt.Sprintf("%d of %d peer disks, %d of %d peers, %s of %s held; %d of %d last-seen records (%d evicted)",
+			l.Disks, l.MaxDisks, l.Peers, l.MaxPeers, mib(l.Bytes), mib(l.MaxBytes), l.Sightings, l.MaxSightings, l.SightingsEvicted)})
+	}
+	if s.InfoFailed > 0 {
+		rows = append(rows, []string{"info:", fmt.Sprintf("%d messages dropped by a failed handler", s.InfoFailed)})
+	}
 	if len(s.Duplicates) > 0 {
 		rows = append(rows, []string{"duplicates:", "UUIDs on more than one node: " + strings.Join(s.Duplicates, " ")})
 	}
@@ -285,3 +292,6 @@ func nonNil[T any](s []T) []T {
 	}
 	return s
 }
+
+// mib writes a byte count in MiB, one decimal.
+func mib(n int64) string { return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20)) }
