@@ -149,6 +149,10 @@ func (a *Info) Receive(c actor.Context) {
 	case *messages.Crash:
 		panic("crash requested by a test hook")
 	}
+	// Removals only mark records; the indexes drop them here once they
+	// outnumber the living, once per message.
+	a.st.present.compact()
+	a.st.sightings.compact()
 }
 
 func (a *Info) handleScanFinished(c actor.Context, m *messages.ScanFinished) {

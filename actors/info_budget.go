@@ -86,7 +86,7 @@ func (a *Info) setDisks(node string, before, after []messages.Disk, lastHeld tim
 	held := make(map[string]struct{}, len(after))
 	for _, d := range after {
 		held[d.Key()] = struct{}{}
-		st.sightings.remove(sightingKey{d.Key(), node})
+		st.sightings.remove(keyOf(d, node))
 	}
 	for _, d := range before {
 		if _, ok := held[d.Key()]; !ok && !lastHeld.IsZero() {
@@ -110,7 +110,7 @@ func (a *Info) rebuild() {
 	old := st.sightings
 	st.sightings = newSightings(maxSightings)
 	old.all(func(s messages.Sighting) {
-		if _, held := st.present.disks[sightingKey{s.Disk.Key(), s.Node}]; !held {
+		if _, held := st.present.disks[keyOf(s.Disk, s.Node)]; !held {
 			st.sightings.put(s)
 		}
 	})

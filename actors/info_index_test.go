@@ -37,7 +37,7 @@ func TestSightings_LookupAndReplace(t *testing.T) {
 	if got := lookupNodes(s, "label 1")["a"]; !got.Equal(t0.Add(time.Minute)) {
 		t.Errorf("after replace: at %v, want %v", got, t0.Add(time.Minute))
 	}
-	if s.len() != 1 || len(s.order) != 1 {
+	if s.len() != 1 || len(s.order)-s.dead != 1 {
 		t.Errorf("one disk on one node: %d records, heap %d", s.len(), len(s.order))
 	}
 }
@@ -64,13 +64,13 @@ func TestSightings_EvictExpireRemoveNode(t *testing.T) {
 		t.Errorf("after removeNode a: %d records, nodes %v", s.len(), s.byNode)
 	}
 	s.removeNode("b")
-	if s.len() != 0 || len(s.names) != 0 || len(s.order) != 0 {
-		t.Errorf("empty store keeps %d names, heap %d", len(s.names), len(s.order))
+	if s.len() != 0 || len(lookupNodes(s, "label 1")) != 0 || s.oldest() != nil || len(s.order) != 0 {
+		t.Errorf("empty store finds %v, heap %d", lookupNodes(s, "label 1"), len(s.order))
 	}
 }
 
-// The present index finds disks by name and tracks UUIDs on more than one
-// node as nodes come and go.
+// The present index finds disks by name, notes UUIDs on more than one
+// node, and forgets a node's disks.
 func TestPresentIndex_SetAndDuplicates(t *testing.T) {
 	p := newPresentIndex()
 	p.set("a", nil, []messages.Disk{disk(1), disk(2)})
@@ -79,17 +79,44 @@ func TestPresentIndex_SetAndDuplicates(t *testing.T) {
 		t.Errorf("dups: got %v, want UUID-2", p.dups)
 	}
 	n := 0
-	p.names.lookup("uuid-2", func(sightingKey) { n++ })
+	p.names.lookup("uuid-2", func(*presentRec) { n++ })
 	if n != 2 {
 		t.Errorf("lookup uuid-2: %d records, want 2", n)
 	}
 	p.set("b", []messages.Disk{disk(2)}, nil)
 	p.set("a", []messages.Disk{disk(1), disk(2)}, []messages.Disk{disk(2)})
-	if len(p.dups) != 0 || len(p.disks) != 1 || len(p.holders) != 1 {
-		t.Errorf("after removals: dups %v, disks %d, holders %v", p.dups, len(p.disks), p.holders)
+	held := 0
+	p.holders("uuid-2", func(*presentRec) bool { held++; return true })
+	if len(p.disks) != 1 || held != 1 {
+		t.Errorf("after removals: disks %d, holders of uuid-2 %d", len(p.disks), held)
 	}
 	p.set("a", []messages.Disk{disk(2)}, nil)
-	if len(p.names) != 0 || len(p.holders) != 0 {
-		t.Errorf("empty index keeps names %v holders %v", p.names, p.holders)
+	n = 0
+	p.names.lookup("uuid-2", func(*presentRec) { n++ })
+	if n != 0 || len(p.disks) != 0 {
+		t.Errorf("empty index finds %d, holds %d", n, len(p.disks))
+	}
+}
+
+// Removed records are skipped at once and dropped from the name index
+// once they outnumber the living.
+func TestNameIndex_RebuiltWhenMostlyGone(t *testing.T) {
+	s := newSightings(0)
+	t0 := time.Unix(1000, 0)
+	for i := range 3000 {
+		s.put(messages.Sighting{Node: fmt.Sprintf("n%d", i), At: t0, Disk: disk(1)})
+	}
+	for i := range 2999 {
+		s.removeNode(fmt.Sprintf("n%d", i))
+	}
+	s.compact()
+	if got := lookupNodes(s, "label 1"); len(got) != 1 {
+		t.Errorf("lookup: %d records, want 1", len(got))
+	}
+	if n := len(s.names.sets[diskName{'l', "label 1"}]); n >= 2000 {
+		t.Errorf("name set holds %d records, want the dead dropped", n)
+	}
+	if len(s.order) >= 2000 {
+		t.Errorf("heap holds %d records, want the dead dropped", len(s.order))
 	}
 }

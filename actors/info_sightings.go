@@ -13,24 +13,29 @@ import (
 // announce costs nothing here. A forgotten node's records go with it. Every
 // operation costs O(log n) per record touched: records are indexed by node
 // (forgetting a peer), by name (where) and by time in a heap (expiry and
-// eviction at the cap of the oldest first).
+// eviction at the cap of the oldest first). A removed record stays in the
+// heap, marked dead, until it reaches the top or the dead outnumber the
+// living (then the heap is compacted): removing a node's records costs no
+// walk of the heap.
 type sightings struct {
 	recs   map[sightingKey]*sightingRec
-	byNode map[string]map[string]*sightingRec // node → disk key
-	names  keyIndex
+	byNode map[string]map[sightingKey]*sightingRec
+	names  *nameIndex[*sightingRec]
 	order  sightHeap
+	dead   int // removed records still in the heap
 	max    int
 }
 
 type sightingRec struct {
 	messages.Sighting
-	key sightingKey
-	idx int // position in the heap
+	key  sightingKey
+	idx  int  // position in the heap
+	dead bool // removed; popped when it reaches the top
 }
 
 func newSightings(max int) *sightings {
-	return &sightings{recs: map[sightingKey]*sightingRec{}, byNode: map[string]map[string]*sightingRec{},
-		names: keyIndex{}, max: max}
+	return &sightings{recs: map[sightingKey]*sightingRec{}, byNode: map[string]map[sightingKey]*sightingRec{},
+		names: newNameIndex[*sightingRec](), max: max}
 }
 
 func (s *sightings) len() int { return len(s.recs) }
@@ -39,14 +44,14 @@ func (s *sightings) len() int { return len(s.recs) }
 // the same disk on the same node; at the cap the oldest record goes. It
 // reports how many records were evicted.
 func (s *sightings) put(sg messages.Sighting) (evicted int) {
-	k := sightingKey{sg.Disk.Key(), sg.Node}
+	k := keyOf(sg.Disk, sg.Node)
 	if r := s.recs[k]; r != nil {
 		if sg.At.Before(r.At) {
 			return 0 // never move a record back in time
 		}
-		s.names.remove(r.Disk, k)
+		s.names.remove(r.Disk, r)
 		r.Sighting = sg
-		s.names.add(sg.Disk, k)
+		s.names.add(sg.Disk, r)
 		heap.Fix(&s.order, r.idx)
 		return 0
 	}
@@ -54,14 +59,14 @@ func (s *sightings) put(sg messages.Sighting) (evicted int) {
 	s.recs[k] = r
 	n := s.byNode[k.node]
 	if n == nil {
-		n = map[string]*sightingRec{}
+		n = map[sightingKey]*sightingRec{}
 		s.byNode[k.node] = n
 	}
-	n[k.disk] = r
-	s.names.add(sg.Disk, k)
+	n[k] = r
+	s.names.add(sg.Disk, r)
 	heap.Push(&s.order, r)
 	for s.max > 0 && len(s.recs) > s.max {
-		s.remove(s.order[0].key)
+		s.remove(s.oldest().key)
 		evicted++
 	}
 	return evicted
@@ -69,33 +74,81 @@ func (s *sightings) put(sg messages.Sighting) (evicted int) {
 
 // remove drops the record of one disk on one node, if any.
 func (s *sightings) remove(k sightingKey) {
-	r := s.recs[k]
-	if r == nil {
-		return
-	}
-	delete(s.recs, k)
-	if n := s.byNode[k.node]; n != nil {
-		delete(n, k.disk)
+	if n := s.byNode[k.node]; n != nil && n[k] != nil {
+		delete(n, k)
 		if len(n) == 0 {
 			delete(s.byNode, k.node)
 		}
+		s.drop(k)
 	}
-	s.names.remove(r.Disk, k)
-	heap.Remove(&s.order, r.idx)
+}
+
+// drop marks a record removed; it stays in the name index and the heap
+// until compact or the top of the heap.
+func (s *sightings) drop(k sightingKey) {
+	if r := s.recs[k]; r != nil {
+		delete(s.recs, k)
+		r.dead = true
+		s.names.gone++
+		s.dead++
+	}
+}
+
+func (r *sightingRec) removed() bool { return r.dead }
+
+// oldest is the oldest live record, nil when there is none; dead records
+// on top of the heap are dropped on the way.
+func (s *sightings) oldest() *sightingRec {
+	for len(s.order) > 0 && s.order[0].dead {
+		heap.Pop(&s.order)
+		s.dead--
+	}
+	if len(s.order) == 0 {
+		return nil
+	}
+	return s.order[0]
+}
+
+// compact drops the dead from the name index and the heap once they
+// outnumber the living, in the time of the living; Info calls it at the end
+// of a handler, so a removal costs O(1) amortized and a batch pays once.
+func (s *sightings) compact() {
+	if s.names.worthRebuilding(len(s.recs)) {
+		s.names = newNameIndex[*sightingRec]()
+		for _, r := range s.recs {
+			s.names.add(r.Disk, r)
+		}
+	}
+	if s.dead <= len(s.recs)+1024 {
+		return
+	}
+	live := s.order[:0]
+	for _, r := range s.order {
+		if !r.dead {
+			live = append(live, r)
+		}
+	}
+	clear(s.order[len(live):])
+	s.order, s.dead = live, 0
+	for i, r := range s.order {
+		r.idx = i
+	}
+	heap.Init(&s.order)
 }
 
 // removeNode drops every record of node.
 func (s *sightings) removeNode(node string) {
-	for disk := range s.byNode[node] {
-		s.remove(sightingKey{disk, node})
+	for k := range s.byNode[node] {
+		s.drop(k)
 	}
+	delete(s.byNode, node)
 }
 
 // expire drops records older than cutoff, oldest first; it stops at the
 // first younger one.
 func (s *sightings) expire(cutoff time.Time) (n int) {
-	for len(s.order) > 0 && s.order[0].At.Before(cutoff) {
-		s.remove(s.order[0].key)
+	for r := s.oldest(); r != nil && r.At.Before(cutoff); r = s.oldest() {
+		s.remove(r.key)
 		n++
 	}
 	return n
@@ -103,7 +156,7 @@ func (s *sightings) expire(cutoff time.Time) (n int) {
 
 // lookup calls f for each record that q may name.
 func (s *sightings) lookup(q string, f func(messages.Sighting)) {
-	s.names.lookup(q, func(k sightingKey) { f(s.recs[k].Sighting) })
+	s.names.lookup(q, func(r *sightingRec) { f(r.Sighting) })
 }
 
 // all calls f for every record, in no order (for the state file).

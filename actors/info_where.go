@@ -24,8 +24,8 @@ func (a *Info) where(q string) *messages.WhereResult {
 	res := &messages.WhereResult{Query: q, Matches: []messages.NodeDisk{}, LastSeen: []messages.Seen{}}
 	now := a.now()
 	var gone []messages.Seen
-	a.st.present.names.lookup(q, func(k sightingKey) {
-		d := a.st.present.disks[k]
+	a.st.present.names.lookup(q, func(r *presentRec) {
+		k, d := r.key, r.disk
 		if !matches(d, q) {
 			return
 		}
@@ -100,19 +100,25 @@ func nodeDiskLess(x, y messages.NodeDisk) bool {
 }
 
 // duplicateUUIDs lists UUIDs present on more than one node now; it costs
-// the UUIDs held by more than one known node, not the inventory.
+// the UUIDs that were ever seen on two nodes at once (candidates no longer
+// on two nodes are dropped), not the inventory.
 func (a *Info) duplicateUUIDs() []string {
 	now := a.now()
 	var out []string
 	for u := range a.st.present.dups {
-		live := 0
-		for node := range a.st.present.holders[u] {
-			if p := a.st.peers[node]; node == a.id.Node || p != nil && a.stateOf(p, now) != messages.PeerDown {
-				live++
+		nodes, live, name := map[string]bool{}, map[string]bool{}, ""
+		a.st.present.holders(u, func(r *presentRec) bool {
+			nodes[r.key.node] = true
+			if p := a.st.peers[r.key.node]; r.key.node == a.id.Node || p != nil && a.stateOf(p, now) != messages.PeerDown {
+				live[r.key.node], name = true, r.disk.UUID
 			}
-		}
-		if live > 1 {
-			out = append(out, u)
+			return len(live) < 2
+		})
+		switch {
+		case len(live) > 1:
+			out = append(out, name)
+		case len(nodes) < 2:
+			delete(a.st.present.dups, u)
 		}
 	}
 	sort.Strings(out)
