@@ -159,3 +159,44 @@ func BenchmarkSightings_InsertAtCap(b *testing.B) {
 		b.Fatalf("%d records, want the cap", s.len())
 	}
 }
+
+// Memory at the default budget: 200 peers × 1,000 disks (limits.max_disks,
+// 200,000), announced to Info. Reports the process RSS and the heap in use
+// per 1,000 peer disks (the test binary's own baseline included in RSS).
+func BenchmarkInfo_MemoryAtBudget(b *testing.B) {
+	for range b.N {
+		clock := &fakeClock{t: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+		dm := benchDaemon(b, clock, nil)
+		var before runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		for p := range 200 {
+			node := fmt.Sprintf("peer%03d", p)
+			announce(dm, clock, node, 1, benchDisks(node, 1, 1000))
+		}
+		// One more peer is refused whole: the budget is full.
+		announce(dm, clock, "peer-extra", 1, benchDisks("peer-extra", 1, 10))
+		st := ask[*messages.Status](b, dm, &messages.GetStatus{})
+		if st.Limits.Disks != 200000 || st.Drops["over_budget"] != 1 {
+			b.Fatalf("setup: %+v drops %v", st.Limits, st.Drops)
+		}
+		var after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+		b.ReportMetric(float64(after.HeapInuse-before.HeapInuse)/200/(1<<10), "heap-KiB/1000disks")
+		b.ReportMetric(float64(rssBytes())/(1<<20), "RSS-MiB")
+		b.ReportMetric(float64(st.Limits.Bytes)/(1<<20), "estimate-MiB")
+		dm.Stop()
+	}
+}
+
+// rssBytes reads the resident set size of this process.
+func rssBytes() int64 {
+	b, err := os.ReadFile("/proc/self/statm")
+	if err != nil {
+		return 0
+	}
+	var size, rss int64
+	fmt.Sscan(string(b), &size, &rss)
+	return rss * int64(os.Getpagesize())
+}

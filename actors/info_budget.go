@@ -15,7 +15,7 @@ import (
 // value in the peer's list and in the present index, three name-index
 // entries, and map overhead. Measured RSS per disk is in docs/operations.md.
 const (
-	bytesPerDisk  = 400
+	bytesPerDisk  = 850
 	bytesPerMount = 64
 	budgetLogGap  = 10 * time.Second // at most one refusal logged per gap
 )
