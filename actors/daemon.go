@@ -33,6 +33,9 @@ type Options struct {
 	// StatePacing paces state-file saves; zero durations are
 	// statefile.DefaultPacing's.
 	StatePacing statefile.Pacing
+	// Ticks drives Info's timers; nil means real time. A test that moves
+	// Now moves these too.
+	Ticks TickSource
 }
 
 // Daemon is a running diskd-actors daemon: an actor system with the tree
@@ -52,7 +55,7 @@ type Daemon struct {
 }
 
 // deps is what the daemon hands to every actor it spawns. Values that must
-// outlive a restart of one actor (Info's state, counters, the announce
+// outlive a restart of one actor (counters, the announce
 // sequence) live here rather than in the actor.
 type deps struct {
 	cfg    *config.Config
@@ -60,10 +63,10 @@ type deps struct {
 	log    *slog.Logger
 	root   *actor.RootContext
 	pids   pids
-	info   *infoState
 	stats  *stats
 	health *health
 	now    func() time.Time
+	ticks  TickSource
 	seq    atomic.Uint64 // datagram sequence numbers, never reused by an instance
 	gen    atomic.Uint64 // inventory generations, never reused by an instance
 	keys   [][]byte      // the keyring: the first signs, all verify; nil without auth
@@ -119,7 +122,8 @@ func Start(opts Options) (*Daemon, error) {
 	if now == nil {
 		now = time.Now
 	}
-	d := &deps{cfg: cfg, log: log, info: newInfoState(), stats: newStats(), health: newHealth(), now: now}
+	d := &deps{cfg: cfg, log: log, stats: newStats(), health: newHealth(), now: now, ticks: opts.Ticks}
+	info := newInfoState() // Info's alone: handed to its producer only
 	keys, err := cfg.Keyring()
 	if err != nil {
 		return nil, err
@@ -137,7 +141,7 @@ func Start(opts Options) (*Daemon, error) {
 	}()
 	d.state, d.pacing = st, opts.StatePacing
 	if st.snap != nil {
-		d.info = restoreState(st.snap)
+		info = restoreState(st.snap, cfg.Node, cfg.Limits)
 		st.snap = nil
 	}
 	d.id = identity{Node: cfg.Node, Instance: newInstanceID(), Version: opts.Version,
@@ -190,7 +194,7 @@ func Start(opts Options) (*Daemon, error) {
 		d.pids.stateStore = sys.NewLocalPID("daemon/state_store")
 	}
 	strategy := &backoffStrategy{health: d.health, log: log}
-	props := actor.PropsFromProducer(func() actor.Actor { return &supervisorActor{d: d} },
+	props := actor.PropsFromProducer(func() actor.Actor { return &supervisorActor{d: d, info: info} },
 		actor.WithSupervisor(strategy), actor.WithGuardian(strategy), actor.WithReceiverMiddleware(logPanics(log)))
 	top, err := sys.Root.SpawnNamed(props, "daemon")
 	if err != nil {
@@ -260,7 +264,10 @@ type ready struct{}
 
 // supervisorActor is the parent of the parts; its strategy restarts a
 // failing part alone, backing off when it keeps failing.
-type supervisorActor struct{ d *deps }
+type supervisorActor struct {
+	d    *deps
+	info *infoState // passed on to Info's producer, read by nobody else
+}
 
 func (s *supervisorActor) Receive(c actor.Context) {
 	switch c.Message().(type) {
@@ -270,7 +277,7 @@ func (s *supervisorActor) Receive(c actor.Context) {
 			name  string
 			props *actor.Props
 		}{
-			{"info", newInfoProps(d)},
+			{"info", newInfoProps(d, s.info)},
 			{"disk_watcher", newDiskWatcherProps(d)},
 			{"mount_watcher", newMountWatcherProps(d)},
 			{"multicast", newMulticastProps(d)},
@@ -284,6 +291,7 @@ func (s *supervisorActor) Receive(c actor.Context) {
 				panic(fmt.Sprintf("spawn %s: %v", child.name, err))
 			}
 		}
+		c.Send(d.pids.info, &treeStarted{}) // every part exists now
 	case *ready:
 		c.Respond(&ready{})
 	}

@@ -43,41 +43,71 @@ type identity struct {
 	Started                                           time.Time
 }
 
-// infoState is Info's knowledge; see Info.
+// infoState is Info's knowledge; see Info. Only Info's producer holds it:
+// no other actor can reach it.
 type infoState struct {
 	blkid     []messages.Disk // as blkid saw them, without mounts
 	mounts    []messages.MountEntry
 	mountsErr string
 	local     []messages.Disk // blkid's disks with their mounts, sorted
+	localAt   time.Time       // when local was last confirmed by a scan
 	scanned   bool            // a blkid run has finished, well or not
 	lastScan  *messages.ScanReport
 	lastGood  *time.Time
 	peers     map[string]*peerState
-	sightings map[sightingKey]messages.Sighting
+	present   *presentIndex         // every disk a known node holds, local and peers'
+	sightings *sightings            // disks no longer held by their node
 	subs      map[string]*actor.PID // debug subscribers by PID id
+
+	peerDisks int   // disks of all peers, against limits.max_disks
+	peerBytes int64 // their estimated size, against limits.max_bytes
+	// committing is set while a handler writes its new values into the
+	// indexes; still set at Started, a panic interrupted it, and the
+	// indexes are rebuilt from the peers.
+	committing bool
+	budgetLog  rateLog
+	evicted    uint64 // sightings dropped at the cap
+	// treeUp: every sibling is spawned (treeStarted); before, what Info
+	// would send them waits in the pending flags.
+	treeUp, pendingAnnounce, pendingChange bool
 }
 
 func newInfoState() *infoState {
-	return &infoState{peers: map[string]*peerState{}, sightings: map[sightingKey]messages.Sighting{},
-		subs: map[string]*actor.PID{}}
+	return &infoState{peers: map[string]*peerState{}, present: newPresentIndex(),
+		sightings: newSightings(maxSightings), subs: map[string]*actor.PID{}}
 }
 
-func newInfoProps(d *deps) *actor.Props {
+// newInfoProps makes Info's props; st is the state that survives its
+// restarts, handed to no other actor.
+func newInfoProps(d *deps, st *infoState) *actor.Props {
 	return actor.PropsFromProducer(func() actor.Actor {
-		return &Info{d: d, st: d.info, id: d.id, log: d.log.With("actor", "info"), now: d.now}
-	}, actor.WithReceiverMiddleware(logPanics(d.log)))
+		return &Info{d: d, st: st, id: d.id, log: d.log.With("actor", "info"), now: d.now}
+	}, actor.WithReceiverMiddleware(logPanics(d.log, func() {
+		// The message is lost (protoactor never retries it) and the actor
+		// restarts on the state from before it.
+		d.stats.infoFailed.Add(1)
+	})))
 }
 
 // Receive handles one message.
 func (a *Info) Receive(c actor.Context) {
 	switch m := c.Message().(type) {
 	case *actor.Started:
-		a.tick = newTicker(a.d.root, c.Self(), livenessEvery(a.d.cfg.Peer.Timeout), livenessEvery(a.d.cfg.Peer.Timeout), &livenessTick{})
+		if a.st.committing {
+			a.rebuild()
+		}
+		every := livenessEvery(a.d.cfg.Peer.Timeout)
+		a.tick = newTickerFrom(a.d.ticks, a.d.root, c.Self(), every, every, &livenessTick{})
 		for _, pid := range a.st.subs {
 			c.Watch(pid) // watches do not survive a restart
 		}
-	case *actor.Restarting, *actor.Stopping:
+	case *actor.Restarting:
 		a.tick.stop()
+	case *actor.Stopping:
+		a.tick.stop()
+		a.st.treeUp = false // the parts stop too; a new tree says so again
+	case *treeStarted:
+		a.handleTreeStarted(c)
 	case *messages.ScanFinished:
 		a.handleScanFinished(c, m)
 	case *messages.MountsScanned:
@@ -115,6 +145,10 @@ func (a *Info) Receive(c actor.Context) {
 	case *messages.NodeClash:
 		a.emit(c, messages.EventPeerConflict, a.id.Node, "another instance "+m.Instance+" at "+m.Addr+" announces under our node name", nil)
 	}
+	// Removals only mark records; the indexes drop them here once they
+	// outnumber the living, once per message.
+	a.st.present.compact()
+	a.st.sightings.compact()
 }
 
 func (a *Info) handleScanFinished(c actor.Context, m *messages.ScanFinished) {
@@ -130,7 +164,7 @@ func (a *Info) handleScanFinished(c actor.Context, m *messages.ScanFinished) {
 	if !a.st.scanned && !changed {
 		// The first run found nothing or failed: announce anyway, so that
 		// peers learn this node exists.
-		c.Send(a.d.pids.multicast, &messages.LocalDisksChanged{Disks: slices.Clone(a.st.local)})
+		a.announceLocal(c)
 	}
 	a.st.scanned = true
 	if c.Sender() != nil {
@@ -153,16 +187,21 @@ func (a *Info) handleMounts(c actor.Context, m *messages.MountsScanned) {
 func (a *Info) updateLocal(c actor.Context) bool {
 	disks := sortedDisks(attachMounts(a.st.blkid, a.st.mounts))
 	now := a.now()
-	for _, d := range disks {
-		a.st.sightings[sightingKey{d.Key(), a.id.Node}] = messages.Sighting{Node: a.id.Node, At: now, Disk: d}
-	}
-	if messages.DisksEqual(disks, a.st.local) {
+	before, lastHeld := a.st.local, a.st.localAt
+	a.st.localAt = now
+	if messages.DisksEqual(disks, before) {
 		return false
 	}
-	a.log.Info("local disks changed", "before", len(a.st.local), "after", len(disks))
-	a.emitDiff(c, a.id.Node, a.st.local, disks)
+	a.log.Info("local disks changed", "before", len(before), "after", len(disks))
+	a.emitDiff(c, a.id.Node, before, disks)
+	if lastHeld.IsZero() {
+		lastHeld = now
+	}
+	a.st.committing = true
+	a.setDisks(a.id.Node, before, disks, lastHeld)
 	a.st.local = disks
-	c.Send(a.d.pids.multicast, &messages.LocalDisksChanged{Disks: slices.Clone(disks)})
+	a.st.committing = false
+	a.announceLocal(c)
 	a.changed(c, true)
 	return true
 }
@@ -232,6 +271,7 @@ func (a *Info) status() *messages.Status {
 		Duplicates: nonNil(a.duplicateUUIDs()),
 		Sessions:   a.d.stats.sessionStats(),
 		Gossip:     a.d.stats.gossipStatus(),
+		Limits:     a.limits(), InfoFailed: a.d.stats.infoFailed.Load(),
 	}
 	for _, p := range a.st.peers {
 		s.States[a.stateOf(p, now)]++
@@ -257,8 +297,38 @@ func (a *Info) localhost() *messages.Localhost {
 
 // changed tells StateStore that there is something to save.
 func (a *Info) changed(c actor.Context, significant bool) {
+	if !a.st.treeUp {
+		a.st.pendingChange = a.st.pendingChange || significant
+		return
+	}
 	if a.d.pids.stateStore != nil {
 		c.Send(a.d.pids.stateStore, &messages.StateChanged{Significant: significant})
+	}
+}
+
+// announceLocal tells MulticastServer the local inventory changed.
+func (a *Info) announceLocal(c actor.Context) {
+	if !a.st.treeUp {
+		a.st.pendingAnnounce = true
+		return
+	}
+	c.Send(a.d.pids.multicast, &messages.LocalDisksChanged{Disks: slices.Clone(a.st.local)})
+}
+
+// treeStarted tells Info that the supervisor has spawned every part. Until
+// then Info sends nothing to its siblings: sending to a part while
+// protoactor spawns it races inside the library, and before, is lost.
+type treeStarted struct{}
+
+func (a *Info) handleTreeStarted(c actor.Context) {
+	a.st.treeUp = true
+	if a.st.pendingAnnounce {
+		a.st.pendingAnnounce = false
+		a.announceLocal(c)
+	}
+	if a.st.pendingChange {
+		a.st.pendingChange = false
+		a.changed(c, true)
 	}
 }
 

@@ -13,7 +13,7 @@ import (
 // Limits on what Info keeps of peers, so memory stays bounded whatever
 // arrives.
 const (
-	maxPeers             = 10000
+	maxPeers             = 10000 // the assembler's bound; Info's is limits.max_peers
 	maxInstancesPerPeer  = 4
 	maxSightings         = 100000
 	maxInfoQueue         = 10000 // announcements waiting for Info; more are dropped as busy
@@ -33,6 +33,7 @@ type peerState struct {
 	instances  map[string]instanceSeen
 	switchedAt time.Time // when the current instance took over
 	gen        uint64    // generation of disks
+	bytes      int64     // estimated size of disks (estimateBytes)
 }
 
 type instanceSeen struct {
@@ -70,8 +71,14 @@ func (a *Info) stateOf(p *peerState, now time.Time) string {
 
 func (a *Info) handlePeerAnnounced(c actor.Context, m *messages.PeerAnnounced) {
 	a.d.stats.infoQueue.Add(-1)
+	if m.Node == a.id.Node {
+		// Never a peer entry for ourselves: the reader drops our name, but a
+		// legacy sender's address can still spell it.
+		a.d.stats.drop(wire.DropNodeClash)
+		return
+	}
 	p := a.st.peers[m.Node]
-	if p == nil && len(a.st.peers) >= maxPeers {
+	if p == nil && len(a.st.peers) >= a.d.cfg.Limits.MaxPeers {
 		a.d.stats.drop(wire.DropPeerLimit)
 		return
 	}
@@ -79,17 +86,27 @@ func (a *Info) handlePeerAnnounced(c actor.Context, m *messages.PeerAnnounced) {
 		a.d.stats.drop(wire.DropStale)
 		return
 	}
+	// Everything is computed into next before anything of Info changes.
 	significant := false
-	next := &peerState{disks: sortedDisks(m.Disks), gen: m.Gen, instances: map[string]instanceSeen{}}
-	if !m.Full { // only alive: the disks stay as they were
+	next := &peerState{gen: m.Gen, instances: map[string]instanceSeen{}}
+	if m.Full {
+		limit, bytes := a.overBudget(p, m.Disks)
+		if limit != "" {
+			a.refuse(m, limit)
+			return
+		}
+		next.disks, next.bytes = sortedDisks(m.Disks), bytes
+	} else { // only alive: the disks stay as they were
 		next.disks, next.gen = []messages.Disk{}, 0
 		if p != nil {
-			next.disks = p.disks
+			next.disks, next.bytes = p.disks, p.bytes
 			if p.info.Instance == m.Instance {
 				next.gen = p.gen // a new instance counts generations from 1
 			}
 		}
 	}
+	var before []messages.Disk
+	var lastHeld time.Time
 	if p == nil {
 		next.info = messages.Peer{Node: m.Node, FirstSeen: m.At, Legacy: m.Legacy}
 		a.log.Info("peer discovered", "node", m.Node, "instance", m.Instance, "address", m.Addr)
@@ -98,6 +115,7 @@ func (a *Info) handlePeerAnnounced(c actor.Context, m *messages.PeerAnnounced) {
 		a.emitDiff(c, m.Node, nil, next.disks)
 		significant = true
 	} else {
+		before, lastHeld = p.disks, p.info.LastSeen
 		next.info, next.switchedAt = p.info, p.switchedAt
 		for k, v := range p.instances {
 			next.instances[k] = v
@@ -122,10 +140,19 @@ func (a *Info) handlePeerAnnounced(c actor.Context, m *messages.PeerAnnounced) {
 	if m.Agent != "" {
 		next.info.Version = m.Agent
 	}
-	a.st.peers[m.Node] = next
-	if m.Full {
-		a.see(m.Node, next.disks, m.At)
+	// Commit: the indexes first, the peer last, so that a panic part-way
+	// leaves the peer as it was (and Started rebuilds the indexes).
+	a.st.committing = true
+	if p == nil || !messages.DisksEqual(next.disks, before) {
+		a.setDisks(m.Node, before, next.disks, lastHeld)
 	}
+	a.st.peerDisks += len(next.disks) - len(before)
+	a.st.peerBytes += next.bytes
+	if p != nil {
+		a.st.peerBytes -= p.bytes
+	}
+	a.st.peers[m.Node] = next
+	a.st.committing = false
 	a.changed(c, significant)
 }
 
@@ -174,7 +201,8 @@ func (a *Info) handlePeerLeft(c actor.Context, m *messages.PeerLeft) {
 		return
 	}
 	next := *p
-	next.info.Left, next.info.State, next.info.Seq = true, messages.PeerDown, m.Seq
+	// A goodbye is heard too: the peer held its disks until it left.
+	next.info.Left, next.info.State, next.info.Seq, next.info.LastSeen = true, messages.PeerDown, m.Seq, m.At
 	next.instances = map[string]instanceSeen{}
 	for k, v := range p.instances {
 		next.instances[k] = v
@@ -187,20 +215,16 @@ func (a *Info) handlePeerLeft(c actor.Context, m *messages.PeerLeft) {
 }
 
 // checkLiveness moves peers between states, clears conflicts that ended,
-// and forgets peers down for longer than peer.forget_after.
+// and forgets peers down for longer than peer.forget_after with their
+// last-seen records. It costs the peers, not their disks, plus what it
+// forgets.
 func (a *Info) checkLiveness(c actor.Context) {
 	now := a.now()
 	timeout, forget := a.d.cfg.Peer.Timeout, a.d.cfg.Peer.ForgetAfter
-	for _, name := range a.peerNames() {
-		p := a.st.peers[name]
+	for name, p := range a.st.peers {
 		state := a.stateOf(p, now)
 		if state == messages.PeerDown && now.Sub(p.info.LastSeen) > forget {
-			delete(a.st.peers, name)
-			for k := range a.st.sightings {
-				if k.node == name {
-					delete(a.st.sightings, k)
-				}
-			}
+			a.forgetPeer(name, p)
 			a.log.Info("peer forgotten", "node", name, "last_seen", p.info.LastSeen)
 			a.emit(c, messages.EventPeerForgotten, name, "down since "+p.info.LastSeen.Format(time.RFC3339), nil)
 			a.changed(c, true)
@@ -228,7 +252,21 @@ func (a *Info) checkLiveness(c actor.Context) {
 			a.changed(c, true)
 		}
 	}
-	a.forgetSightings(now.Add(-forget))
+	if n := a.st.sightings.expire(now.Add(-forget)); n > 0 {
+		a.changed(c, false)
+	}
+}
+
+// forgetPeer drops a peer, its disks and its last-seen records, in the time
+// of what it had.
+func (a *Info) forgetPeer(name string, p *peerState) {
+	a.st.committing = true
+	a.st.present.set(name, p.disks, nil)
+	a.st.sightings.removeNode(name)
+	a.st.peerDisks -= len(p.disks)
+	a.st.peerBytes -= p.bytes
+	delete(a.st.peers, name)
+	a.st.committing = false
 }
 
 func (a *Info) peers() *messages.Peers {

@@ -10,15 +10,52 @@ import (
 	"github.com/diskd-actors/diskd-actors/messages/wire"
 )
 
-// fakeClock is a clock tests move by hand.
+// fakeClock is a clock tests move by hand, with tickers on it: advance
+// fires every ticker whose time has come (once, coalesced), after moving
+// the time, so the actor that gets the tick sees the new time.
 type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
+	mu      sync.Mutex
+	t       time.Time
+	tickers map[*fakeTicker]bool
+}
+
+type fakeTicker struct {
+	next, every time.Duration // since the clock's start, as offsets
+	ch          chan time.Time
 }
 
 func (c *fakeClock) now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
 
-func (c *fakeClock) advance(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
+func (c *fakeClock) advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+	for tk := range c.tickers {
+		tk.next -= d
+		if tk.next > 0 {
+			continue
+		}
+		for tk.next <= 0 {
+			tk.next += tk.every
+		}
+		select {
+		case tk.ch <- c.t:
+		default:
+		}
+	}
+}
+
+// ticks is the clock's TickSource.
+func (c *fakeClock) ticks(first, every time.Duration) (<-chan time.Time, func()) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.tickers == nil {
+		c.tickers = map[*fakeTicker]bool{}
+	}
+	tk := &fakeTicker{next: first, every: every, ch: make(chan time.Time, 1)}
+	c.tickers[tk] = true
+	return tk.ch, func() { c.mu.Lock(); delete(c.tickers, tk); c.mu.Unlock() }
+}
 
 func peerStateOf(t *testing.T, dm *Daemon, node string) string {
 	for _, p := range query[*messages.Peers](t, dm, dm.deps.pids.info, &messages.GetPeers{}).Peers {
@@ -35,7 +72,7 @@ func peerStateOf(t *testing.T, dm *Daemon, node string) string {
 func TestInfo_PeerStatesOnTheReceiversClock(t *testing.T) {
 	h := &transport.Hub{}
 	clock := &fakeClock{t: time.Now()}
-	a, _ := testDaemon(t, h, "a", diskA, func(o *Options) { o.Now = clock.now })
+	a, _ := testDaemon(t, h, "a", diskA, func(o *Options) { o.Now, o.Ticks = clock.now, clock.ticks })
 	testDaemon(t, h, "b", diskB)
 	waitFor(t, "a knows both disks", func() bool { return len(inventory(t, a)) == 2 })
 	timeout, forget := a.deps.cfg.Peer.Timeout, a.deps.cfg.Peer.ForgetAfter

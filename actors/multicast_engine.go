@@ -89,7 +89,7 @@ func (a *MulticastServer) publish() {
 	a.d.stats.setGossip(messages.GossipStatus{
 		Queued: a.queued.Load(), Sources: s.Sources, ReplayWindows: s.Windows, KnownGenerations: s.Known,
 		Assemblies: s.Assemblies, InFlightDisks: s.InFlightDisks, InFlightBytes: s.InFlightBytes,
-		MaxInFlightDisks: maxInFlightDisks, MaxInFlightBytes: gossip.DefaultMaxInFlightBytes,
+		MaxInFlightDisks: a.maxInFlightDisks(), MaxInFlightBytes: gossip.DefaultMaxInFlightBytes,
 		Evicted:           s.SourcesEvicted + s.ModernEvicted + s.WindowsEvicted + s.KnownEvicted + s.AssembliesEvicted,
 		AssembliesExpired: s.AssembliesExpired, Seeded: s.Seeded,
 	})

@@ -117,7 +117,7 @@ func (a *MulticastServer) Receive(c actor.Context) {
 
 func (a *MulticastServer) start(c actor.Context) {
 	a.eng = gossip.New(gossip.Config{Node: a.d.id.Node, Instance: a.d.id.Instance,
-		MaxInFlightDisks: maxInFlightDisks, SeedWait: seedWait})
+		MaxInFlightDisks: a.maxInFlightDisks(), SeedWait: seedWait})
 	a.queued = &atomic.Int64{}
 	tr, ok := a.d.transport.take()
 	if !ok {
@@ -137,9 +137,13 @@ func (a *MulticastServer) start(c actor.Context) {
 }
 
 // maxInFlightDisks bounds the disks held by all inventories being
-// assembled. TODO(limits): derive it from limits.max_disks once that key
-// exists; until then the engine's default.
-const maxInFlightDisks = gossip.DefaultMaxInFlightDisks
+// assembled: Info's budget (limits.max_disks), so that memory in flight
+// scales with it, but never less than one peer's largest inventory, so
+// that Info, not the assembler, refuses an inventory over budget (whole,
+// as over_budget); and never more than the engine's default.
+func (a *MulticastServer) maxInFlightDisks() int {
+	return min(max(a.d.cfg.Limits.MaxDisks, wire.MaxDisksPerPeer), gossip.DefaultMaxInFlightDisks)
+}
 
 func (a *MulticastServer) release() {
 	a.tick.stop()

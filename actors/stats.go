@@ -15,8 +15,9 @@ type stats struct {
 	datagramsIn, bytesIn   atomic.Uint64
 	datagramsOut, bytesOut atomic.Uint64
 	ownIn, sendErrors      atomic.Uint64
-	subscribers            atomic.Int64 // debug sessions listening to Info's events
-	infoQueue              atomic.Int64 // announcements sent to Info, not yet handled
+	subscribers            atomic.Int64  // debug sessions listening to Info's events
+	infoQueue              atomic.Int64  // announcements sent to Info, not yet handled
+	infoFailed             atomic.Uint64 // messages whose Info handler panicked
 
 	mu    sync.Mutex
 	drops map[string]uint64

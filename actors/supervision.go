@@ -129,14 +129,20 @@ const crashPanic = "crash requested by a test hook"
 //   - With crash hooks on, *messages.Crash never reaches Receive: the
 //     middleware panics instead, so that tests can fail any part (the
 //     "_panic PART" session command) through the same path as a real bug.
-func logPanics(log *slog.Logger) actor.ReceiverMiddleware { return middleware(log, crashHooks) }
+//   - onPanic, if given, runs first: Info counts its lost messages there.
+func logPanics(log *slog.Logger, onPanic ...func()) actor.ReceiverMiddleware {
+	return middleware(log, crashHooks, onPanic...)
+}
 
 // middleware is logPanics with the crash hooks on or off.
-func middleware(log *slog.Logger, crash bool) actor.ReceiverMiddleware {
+func middleware(log *slog.Logger, crash bool, onPanic ...func()) actor.ReceiverMiddleware {
 	return func(next actor.ReceiverFunc) actor.ReceiverFunc {
 		return func(c actor.ReceiverContext, env *actor.MessageEnvelope) {
 			defer func() {
 				if r := recover(); r != nil {
+					for _, f := range onPanic {
+						f()
+					}
 					log.Error("actor panicked", "actor", c.Self().GetId(), "panic", fmt.Sprint(r),
 						"message", fmt.Sprintf("%T", env.Message), "stack", string(debug.Stack()))
 					panic(r)

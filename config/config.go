@@ -68,6 +68,7 @@ type Config struct {
 	Auth      Auth   `yaml:"auth"`
 	Legacy    Legacy `yaml:"legacy"`
 	Log       Log    `yaml:"log"`
+	Limits    Limits `yaml:"limits"`
 }
 
 // Auth holds the shared keys that sign and verify datagrams (HMAC-SHA256).
@@ -162,6 +163,7 @@ func Default() *Config {
 		Mounts:    Mounts{Interval: DefaultMountsInterval, File: DefaultMountsFile},
 		Legacy:    Legacy{Accept: true},
 		Log:       Log{Level: DefaultLogLevel, Format: DefaultLogFormat},
+		Limits:    defaultLimits(),
 	}
 }
 

@@ -236,6 +236,7 @@ func TestDefault(t *testing.T) {
 		"mounts.interval": "10s", "mounts.file": "/proc/self/mountinfo",
 		"auth.keys": "[]", "auth.key_files": "[]", "legacy.accept": "true", "legacy.announce": "false",
 		"log.level": "info", "log.format": "text",
+		"limits.max_disks": "200000", "limits.max_peers": "10000", "limits.max_bytes": "268435456",
 	}
 	if got := flatten(c); !reflect.DeepEqual(got, want) {
 		t.Errorf("got %v, want %v", got, want)
@@ -306,6 +307,10 @@ legacy:
 log:
   level: info
   format: text
+limits:
+  max_disks: 200000
+  max_peers: 10000
+  max_bytes: 268435456
 `
 	if string(got) != want {
 		t.Errorf("got\n%s\nwant\n%s", got, want)

@@ -40,6 +40,10 @@
 //	log:
 //	  level: info                   # debug, info, warn or error
 //	  format: text                  # text or json
+//	limits:
+//	  max_disks: 200000             # 1..10000000; disks of all peers together
+//	  max_peers: 10000              # 1..100000; peers known at once
+//	  max_bytes: 268435456          # 1 MiB..64 GiB; estimated bytes held for peers' disks
 //
 // # Rules
 //

@@ -147,6 +147,7 @@ func (c *Config) problems() []*KeyError {
 	default:
 		add("log.format", c.Log.Format, "must be text or json")
 	}
+	c.limitProblems(add)
 	return ps
 }
 

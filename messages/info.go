@@ -173,6 +173,28 @@ type Status struct {
 	Parts      map[string]PartHealth `json:"parts"`
 	Sessions   SessionStats          `json:"sessions"` // see sessions.go
 	Gossip     GossipStatus          `json:"gossip"`
+	// Limits is Info's memory budget and its use.
+	Limits Limits `json:"limits"`
+	// InfoFailed counts messages whose handler panicked in Info: each was
+	// dropped, Info kept its state from before it.
+	InfoFailed uint64 `json:"info_failed_messages"`
+}
+
+// Limits is the budget of what Info holds for peers (limits.* in the
+// configuration) beside what it holds now. An inventory that would exceed
+// it is refused whole and counted under the drop reason over_budget.
+type Limits struct {
+	MaxDisks  int   `json:"max_disks"`
+	Disks     int   `json:"disks"`
+	MaxPeers  int   `json:"max_peers"`
+	Peers     int   `json:"peers"`
+	MaxBytes  int64 `json:"max_bytes"`
+	Bytes     int64 `json:"bytes"` // an estimate of the bytes held for peers' disks
+	Sightings int   `json:"last_seen_records"`
+	// MaxSightings bounds the last-seen records; the oldest go first.
+	MaxSightings int `json:"max_last_seen_records"`
+	// SightingsEvicted counts records dropped at the cap, oldest first.
+	SightingsEvicted uint64 `json:"last_seen_evicted"`
 }
 
 // NetStats counts multicast traffic.

@@ -73,6 +73,13 @@ func Status(s *messages.Status, jsonOut bool, now time.Time) *lineproto.Answer {
 	if n.Link != nil {
 		rows = append(rows, []string{"link:", oneLine(n.Link.Line())})
 	}
+	if l := s.Limits; l.MaxDisks > 0 {
+		rows = append(rows, []string{"limits:", fmt.Sprintf("%d of %d peer disks, %d of %d peers, %s of %s held; %d of %d last-seen records (%d evicted)",
+			l.Disks, l.MaxDisks, l.Peers, l.MaxPeers, mib(l.Bytes), mib(l.MaxBytes), l.Sightings, l.MaxSightings, l.SightingsEvicted)})
+	}
+	if s.InfoFailed > 0 {
+		rows = append(rows, []string{"info:", fmt.Sprintf("%d messages dropped by a failed handler", s.InfoFailed)})
+	}
 	if len(s.Duplicates) > 0 {
 		rows = append(rows, []string{"duplicates:", "UUIDs on more than one node: " + strings.Join(s.Duplicates, " ")})
 	}

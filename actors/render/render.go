@@ -125,3 +125,6 @@ func nonNil[T any](s []T) []T {
 	}
 	return s
 }
+
+// mib writes a byte count in MiB, one decimal.
+func mib(n int64) string { return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20)) }

@@ -91,6 +91,9 @@ const (
 	// DropDecoderPanic: decoding the datagram panicked; the reader
 	// recovered and dropped it.
 	DropDecoderPanic = "decoder_panic"
+	// DropOverBudget: an inventory refused whole because it would take
+	// Info past limits.max_disks or limits.max_bytes.
+	DropOverBudget = "over_budget"
 )
 
 // ErrTooLarge is returned when something does not fit in one datagram. It
