@@ -31,10 +31,6 @@ func (a *answer) proto() *lineproto.Answer {
 
 func plural(n int, what string) string { return render.Plural(n, what) }
 
-// splitWords is lineproto.SplitWords, kept for session_test.go (whose
-// word-splitting tests now live in messages/lineproto).
-func splitWords(s string) ([]string, error) { return lineproto.SplitWords(s) }
-
 func nonNil[T any](s []T) []T {
 	if s == nil {
 		return []T{}
