@@ -1,7 +1,6 @@
 package actors
 
 import (
-	"log/slog"
 	"os"
 	"path/filepath"
 	"testing"
@@ -14,59 +13,22 @@ import (
 	"github.com/diskd-actors/diskd-actors/messages"
 )
 
-// diskProbe runs one DiskWatcher in its own actor system; a probe actor
-// stands in for Info, forwards each ScanFinished to got and answers it.
-type diskProbe struct {
-	sys     *actor.ActorSystem
-	watcher *actor.PID
-	got     chan *messages.ScanFinished
-}
+// diskProbe runs one DiskWatcher; its Info answers each ScanFinished.
+type diskProbe = probe[*messages.ScanFinished]
 
 func startDiskWatcher(t *testing.T, argv []string, timeout time.Duration) *diskProbe {
 	t.Helper()
-	sys := actor.NewActorSystem(
-		actor.WithLoggerFactory(func(*actor.ActorSystem) *slog.Logger { return slog.New(slog.DiscardHandler) }),
-		actor.WithDeadLetterThrottleInterval(10*time.Millisecond),
-	)
-	p := &diskProbe{sys: sys, got: make(chan *messages.ScanFinished, 100)}
-	info := sys.Root.Spawn(actor.PropsFromFunc(func(c actor.Context) {
-		if m, ok := c.Message().(*messages.ScanFinished); ok {
-			p.got <- m
-			c.Respond(&messages.ScanApplied{RunID: m.Run.RunID, Changed: len(m.Disks) > 0, Disks: len(m.Disks)})
-		}
-	}))
 	cfg := config.Fast()
 	cfg.Blkid.Command = argv
 	cfg.Blkid.Interval = time.Hour // scans at start and on Rescan only
 	cfg.Blkid.Timeout = timeout
-	d := &deps{cfg: cfg, log: slog.New(slog.DiscardHandler), now: time.Now, root: sys.Root}
-	d.pids.info = info
-	p.watcher = sys.Root.Spawn(newDiskWatcherProps(d))
-	t.Cleanup(func() {
-		for _, pid := range []*actor.PID{p.watcher, info} {
-			if err := sys.Root.PoisonFuture(pid).Wait(); err != nil {
-				t.Errorf("stop %s: %v", pid.GetId(), err)
-			}
-		}
-		sys.Shutdown()
+	return startProbe(t, cfg, 10*time.Second, newDiskWatcherProps, func(c actor.Context, m *messages.ScanFinished) {
+		c.Respond(&messages.ScanApplied{RunID: m.Run.RunID, Changed: len(m.Disks) > 0, Disks: len(m.Disks)})
 	})
-	return p
-}
-
-// next waits for the next scan Info is told of.
-func (p *diskProbe) next(t *testing.T) *messages.ScanFinished {
-	t.Helper()
-	select {
-	case m := <-p.got:
-		return m
-	case <-time.After(10 * time.Second):
-		t.Fatal("no ScanFinished within 10s")
-		return nil
-	}
 }
 
 // rescan asks for a scan and waits for its answer.
-func (p *diskProbe) rescan(t *testing.T) *messages.RescanDone {
+func rescan(t *testing.T, p *diskProbe) *messages.RescanDone {
 	t.Helper()
 	r, err := p.sys.Root.RequestFuture(p.watcher, &messages.Rescan{}, 10*time.Second).Result()
 	if err != nil {
@@ -108,7 +70,7 @@ func TestDiskWatcher_ScansAtStartAndOnRescan(t *testing.T) {
 	}
 	beta := messages.Disk{Device: "/dev/sdb1", UUID: "u-2", Type: "xfs"}
 	blkidPrints(t, file, alpha, beta)
-	done := p.rescan(t)
+	done := rescan(t, p)
 	if m := p.next(t); !messages.DisksEqual(m.Disks, []messages.Disk{alpha, beta}) || m.Run.RunID != done.Report.RunID {
 		t.Fatalf("rescan: Info got %+v of run %d, want both disks of run %d", m.Disks, m.Run.RunID, done.Report.RunID)
 	}

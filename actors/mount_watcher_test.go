@@ -1,7 +1,6 @@
 package actors
 
 import (
-	"log/slog"
 	"os"
 	"path/filepath"
 	"slices"
@@ -9,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/asynkron/protoactor-go/actor"
 	"golang.org/x/sys/unix"
 
 	"github.com/diskd-actors/diskd-actors/actors/mountinfo"
@@ -19,58 +17,20 @@ import (
 
 const mountInterval = 50 * time.Millisecond
 
-// mountProbe runs one MountWatcher in its own actor system; a probe actor
-// stands in for Info and forwards what it gets to got.
-type mountProbe struct {
-	sys     *actor.ActorSystem
-	watcher *actor.PID
-	got     chan *messages.MountsScanned
-}
+// mountProbe runs one MountWatcher; its Info only listens.
+type mountProbe = probe[*messages.MountsScanned]
 
 func startMountWatcher(t *testing.T, file string, interval time.Duration) *mountProbe {
 	t.Helper()
-	sys := actor.NewActorSystem(
-		actor.WithLoggerFactory(func(*actor.ActorSystem) *slog.Logger { return slog.New(slog.DiscardHandler) }),
-		actor.WithDeadLetterThrottleInterval(10*time.Millisecond),
-	)
-	p := &mountProbe{sys: sys, got: make(chan *messages.MountsScanned, 100)}
-	info := sys.Root.Spawn(actor.PropsFromFunc(func(c actor.Context) {
-		if m, ok := c.Message().(*messages.MountsScanned); ok {
-			p.got <- m
-		}
-	}))
 	cfg := config.Fast()
 	cfg.Mounts.File = file
 	cfg.Mounts.Interval = interval
-	d := &deps{cfg: cfg, log: slog.New(slog.DiscardHandler), now: time.Now, root: sys.Root}
-	d.pids.info = info
-	p.watcher = sys.Root.Spawn(newMountWatcherProps(d))
-	t.Cleanup(func() {
-		for _, pid := range []*actor.PID{p.watcher, info} {
-			if err := sys.Root.PoisonFuture(pid).Wait(); err != nil {
-				t.Errorf("stop %s: %v", pid.GetId(), err)
-			}
-		}
-		sys.Shutdown()
-	})
-	return p
-}
-
-// next waits for the next report.
-func (p *mountProbe) next(t *testing.T) *messages.MountsScanned {
-	t.Helper()
-	select {
-	case m := <-p.got:
-		return m
-	case <-time.After(5 * time.Second):
-		t.Fatal("no MountsScanned within 5s")
-		return nil
-	}
+	return startProbe[*messages.MountsScanned](t, cfg, 5*time.Second, newMountWatcherProps, nil)
 }
 
 // until waits for a report that satisfies ok, skipping others (the real
 // mount table may change for reasons of its own).
-func (p *mountProbe) until(t *testing.T, what string, ok func(*messages.MountsScanned) bool) {
+func until(t *testing.T, p *mountProbe, what string, ok func(*messages.MountsScanned) bool) {
 	t.Helper()
 	deadline := time.After(5 * time.Second)
 	for {
@@ -86,7 +46,7 @@ func (p *mountProbe) until(t *testing.T, what string, ok func(*messages.MountsSc
 }
 
 // none checks that nothing is reported for a few intervals.
-func (p *mountProbe) none(t *testing.T) {
+func none(t *testing.T, p *mountProbe) {
 	t.Helper()
 	select {
 	case m := <-p.got:
@@ -153,12 +113,12 @@ func TestMountWatcher_ReportsChangesOnly(t *testing.T) {
 	if got := m.Entries[1]; got.Resolved != realDev || got.Path != "/media/My Disk" || !got.ReadOnly {
 		t.Fatalf("got %+v, want Resolved %s, the space decoded and read-only", got, realDev)
 	}
-	p.none(t)
+	none(t, p)
 
 	second := first + "28 26 0:50 / /tmp rw - tmpfs tmpfs rw\n"
 	writeMounts(t, file, second)
 	wantEntries(t, p.next(t), wantMounts(t, second))
-	p.none(t)
+	none(t, p)
 
 	// The symbolic link now names another device: a change too.
 	other := filepath.Join(dir, "sdz2")
@@ -172,7 +132,7 @@ func TestMountWatcher_ReportsChangesOnly(t *testing.T) {
 		t.Fatal(err)
 	}
 	wantEntries(t, p.next(t), wantMounts(t, second))
-	p.none(t)
+	none(t, p)
 }
 
 func TestMountWatcher_ErrorsOncePerDistinctError(t *testing.T) {
@@ -182,18 +142,18 @@ func TestMountWatcher_ErrorsOncePerDistinctError(t *testing.T) {
 	if m := p.next(t); m.Entries != nil || !strings.Contains(m.Err, "no such file") {
 		t.Fatalf("got %+v, want only an error naming the missing file", m)
 	}
-	p.none(t)
+	none(t, p)
 
 	writeMounts(t, file, "garbage\n")
 	if m := p.next(t); m.Entries != nil || !strings.Contains(m.Err, "line 1") {
 		t.Fatalf("got %+v, want only a parse error naming line 1", m)
 	}
-	p.none(t)
+	none(t, p)
 
 	good := "26 1 254:0 / / rw - ext4 /dev/vda rw\n"
 	writeMounts(t, file, good)
 	wantEntries(t, p.next(t), wantMounts(t, good))
-	p.none(t)
+	none(t, p)
 
 	// The same error again after a good read is reported again.
 	writeMounts(t, file, "garbage\n")
@@ -211,7 +171,7 @@ func TestMountWatcher_NotARegularFile(t *testing.T) {
 	if m := p.next(t); !strings.Contains(m.Err, "not a regular file") {
 		t.Fatalf("got %+v, want an error saying it is not a regular file", m)
 	}
-	p.none(t)
+	none(t, p)
 }
 
 func TestMountWatcher_CrashRestartsAndReportsAgain(t *testing.T) {
@@ -224,7 +184,7 @@ func TestMountWatcher_CrashRestartsAndReportsAgain(t *testing.T) {
 
 	p.sys.Root.Send(p.watcher, &messages.Crash{})
 	wantEntries(t, p.next(t), want)
-	p.none(t)
+	none(t, p)
 
 	changed := content + "27 26 8:1 / /data rw - xfs /dev/sda1 rw\n"
 	writeMounts(t, file, changed)
@@ -263,10 +223,10 @@ func TestMountWatcher_ProcSelfMountinfo(t *testing.T) {
 			return e.Path == dir && e.Source == "diskd-test" && e.FSType == "tmpfs"
 		})
 	}
-	p.until(t, "the new tmpfs on "+dir, has)
+	until(t, p, "the new tmpfs on "+dir, has)
 	if err := unix.Unmount(dir, 0); err != nil {
 		t.Fatal(err)
 	}
 	mounted = false
-	p.until(t, "the tmpfs gone", func(m *messages.MountsScanned) bool { return m.Err == "" && !has(m) })
+	until(t, p, "the tmpfs gone", func(m *messages.MountsScanned) bool { return m.Err == "" && !has(m) })
 }
