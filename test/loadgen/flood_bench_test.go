@@ -2,6 +2,7 @@ package loadgen
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"strings"
 	"sync"
@@ -30,7 +31,7 @@ type floodScenario struct {
 // under the daemon's limit per source). DISKD_FLOOD=short: 20 × 1,000
 // against a budget of 10,000, a few seconds, for test/run.sh.
 var (
-	floodFull  = floodScenario{peers: 400, disks: 1000, sockets: 4, rate: 7000, steady: 30 * time.Second, fillWithin: 5 * time.Minute}
+	floodFull  = floodScenario{peers: 400, disks: 1000, sockets: 4, rate: 7000, steady: 60 * time.Second, fillWithin: 5 * time.Minute}
 	floodShort = floodScenario{peers: 20, disks: 1000, maxDisks: 10000, sockets: 1, rate: 1800, steady: 3 * time.Second, fillWithin: time.Minute}
 )
 
@@ -50,22 +51,30 @@ const knownDisks = 100
 //
 //	go test -run '^$' -bench FloodAtBudget -benchtime 1x -v ./test/loadgen/
 //
-// DISKD_FLOOD=short runs the small variant.
+// DISKD_FLOOD=short runs the small variant; DISKD_FLOOD_GOMEMLIMIT (e.g.
+// 300MiB) is given to the daemon as GOMEMLIMIT, the Go runtime's soft
+// memory limit.
 func BenchmarkFloodAtBudget(b *testing.B) {
 	sc := floodFull
 	if os.Getenv("DISKD_FLOOD") == "short" {
 		sc = floodShort
 	}
 	logMachine(b)
-	bd := bed.New(b, bed.Options{Hosts: 1, Names: func(int) string { return "flood-target" },
-		Announce: 2 * time.Second, PeerTimeout: 10 * time.Minute, MountsInterval: time.Hour,
-		Configure: func(_ int, c *config.Config) {
-			if sc.maxDisks > 0 {
-				c.Limits.MaxDisks = sc.maxDisks
-			}
-		},
-		StartTimeout: 15 * time.Second})
-	d := bd.Hosts[0]
+	var env []string
+	if v := os.Getenv("DISKD_FLOOD_GOMEMLIMIT"); v != "" {
+		env = append(env, "GOMEMLIMIT="+v)
+		b.Logf("daemon environment: GOMEMLIMIT=%s", v)
+	}
+	bd := bed.New(b, bed.Options{Hosts: bed.NoHosts, Announce: 2 * time.Second, PeerTimeout: 10 * time.Minute,
+		MountsInterval: time.Hour, StartTimeout: 15 * time.Second})
+	d, err := bd.AddHost(bed.HostOptions{Name: "flood-target", Env: env, Configure: func(c *config.Config) {
+		if sc.maxDisks > 0 {
+			c.Limits.MaxDisks = sc.maxDisks
+		}
+	}})
+	if err != nil {
+		b.Fatal(err)
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 
@@ -181,6 +190,7 @@ func BenchmarkFloodAtBudget(b *testing.B) {
 		fst.Sent, fst.Requests, fst.Resent, fst.SendErrors)
 	b.Logf("RSS (VmRSS): %.1f MiB before, peak %.1f MiB (VmHWM), steady %.1f–%.1f MiB over the last %v (%d samples); daemon CPU %v",
 		mib(p0.RSS), mib(end.HWM), mib(minOf(steady)), mib(maxOf(steady)), sc.steady, len(steady), (end.CPU - p0.CPU).Round(10*time.Millisecond))
+	b.Logf("RSS over time (MiB, every 5s from the flood's start): %s", rssTimeline(samples, start, 5*time.Second))
 	for _, q := range []*clientLoop{statusQ, whereQ} {
 		b.Logf("%s during the flood, one connection: %d answers, %d failed, %v", q.cmd, len(q.lat), q.failed, q.lat)
 	}
@@ -292,4 +302,19 @@ func maxOf(v []int64) int64 {
 		m = max(m, x)
 	}
 	return m
+}
+
+// rssTimeline lists the highest RSS sampled in each step from start.
+func rssTimeline(samples []bed.ProcStat, start time.Time, step time.Duration) string {
+	var out []string
+	var hi int64
+	next := start.Add(step)
+	for _, s := range samples {
+		for s.At.After(next) {
+			out = append(out, fmt.Sprintf("%.0f", mib(hi)))
+			hi, next = 0, next.Add(step)
+		}
+		hi = max(hi, s.RSS)
+	}
+	return strings.Join(append(out, fmt.Sprintf("%.0f", mib(hi))), " ")
 }
