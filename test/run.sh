@@ -36,8 +36,9 @@ go test -race -count=1 ./...
 # no timing assertions. The full run is DISKD_BENCH=full (docs/benchmarks.md).
 echo "== benchmarks, short variant"
 DISKD_BENCH=short go test -race -count=1 -v -run '^TestBench' ./test/bench
-# The load benchmarks (scale, ingest) once each, ingest at one small rate.
-DISKD_INGEST_RATES=2000 go test -count=1 -run '^$' -bench 'Scale|Ingest' -benchtime 1x ./test/loadgen
+# The load benchmarks (scale, ingest, flood at the budget) once each, ingest
+# at one small rate, the flood at a small budget.
+DISKD_FLOOD=short DISKD_INGEST_RATES=2000 go test -count=1 -run '^$' -bench 'Scale|Ingest|FloodAtBudget' -benchtime 1x ./test/loadgen
 
 bash test/fuzz.sh "$FUZZTIME"
 echo "== all tests passed"
