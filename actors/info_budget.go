@@ -110,7 +110,7 @@ func (a *Info) rebuild() {
 	old := st.sightings
 	st.sightings = newSightings(maxSightings)
 	old.all(func(s messages.Sighting) {
-		if _, held := st.present.disks[keyOf(s.Disk, s.Node)]; !held {
+		if st.present.get(keyOf(s.Disk, s.Node)) == nil {
 			st.sightings.put(s)
 		}
 	})

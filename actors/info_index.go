@@ -13,16 +13,25 @@ import (
 // (moved, or a duplicate UUID) has two records. A disk is its UUID, or its
 // label when it has none (messages.Disk.Key), without building a string.
 type sightingKey struct {
+	diskKey
+	node string
+}
+
+// diskKey names a disk within one node's records.
+type diskKey struct {
 	id    string
 	label bool
-	node  string
 }
 
 func keyOf(d messages.Disk, node string) sightingKey {
+	return sightingKey{diskKeyOf(d), node}
+}
+
+func diskKeyOf(d messages.Disk) diskKey {
 	if d.UUID != "" {
-		return sightingKey{d.UUID, false, node}
+		return diskKey{d.UUID, false}
 	}
-	return sightingKey{d.Label, true, node}
+	return diskKey{d.Label, true}
 }
 
 // nameIndex maps each name a query can use (a UUID in any case, a label, a
@@ -122,66 +131,109 @@ func (ix *nameIndex[R]) lookup(q string, f func(R)) {
 
 // presentIndex holds every disk some node holds now (this host's and every
 // known peer's, down or not), indexed by name. dups lists the UUIDs that
-// were seen on two nodes at once, checked again when asked.
+// were seen on two nodes at once, checked again when asked. Records are
+// grouped by node, so that a node whose disks all go (a forgotten peer) is
+// dropped whole: one map delete and a flag its records read, never a walk
+// of its records.
 type presentIndex struct {
-	disks map[sightingKey]*presentRec
+	nodes map[string]*presentNode
+	n     int // live records
 	names *nameIndex[*presentRec]
 	dups  map[string]struct{} // lower-case UUIDs that may be on more than one node
+}
+
+// presentNode is what one node holds; gone once the node was dropped whole.
+type presentNode struct {
+	recs map[diskKey]*presentRec
+	gone bool
 }
 
 // presentRec is one disk on one node.
 type presentRec struct {
 	key  sightingKey
 	disk messages.Disk
+	node *presentNode
 	gone bool
 }
 
-func (r *presentRec) removed() bool { return r.gone }
+func (r *presentRec) removed() bool { return r.gone || r.node.gone }
 
 func newPresentIndex() *presentIndex {
-	return &presentIndex{disks: map[sightingKey]*presentRec{}, names: newNameIndex[*presentRec](),
+	return &presentIndex{nodes: map[string]*presentNode{}, names: newNameIndex[*presentRec](),
 		dups: map[string]struct{}{}}
 }
 
+// len is the number of disks held.
+func (p *presentIndex) len() int { return p.n }
+
+// get is the record of one disk on one node, nil if the node does not hold
+// it.
+func (p *presentIndex) get(k sightingKey) *presentRec {
+	if n := p.nodes[k.node]; n != nil {
+		return n.recs[k.diskKey]
+	}
+	return nil
+}
+
 // set replaces what node holds, from before to after; it costs the size of
-// both lists, and touches the indexes only for disks that changed.
+// both lists, and touches the indexes only for disks that changed. A node
+// left with nothing is dropped whole, in O(1).
 func (p *presentIndex) set(node string, before, after []messages.Disk) {
-	if len(before) > 0 && len(after) > 0 {
-		next := make(map[sightingKey]messages.Disk, len(after))
+	if len(after) == 0 {
+		p.dropNode(node)
+		return
+	}
+	if len(before) > 0 {
+		next := make(map[diskKey]messages.Disk, len(after))
 		for _, d := range after {
-			next[keyOf(d, node)] = d
+			next[diskKeyOf(d)] = d
 		}
 		for _, d := range before {
-			if n, ok := next[keyOf(d, node)]; !ok || !n.Equal(d) {
+			if n, ok := next[diskKeyOf(d)]; !ok || !n.Equal(d) {
 				p.del(node, d)
 			}
 		}
-	} else {
-		for _, d := range before {
-			p.del(node, d)
-		}
 	}
 	for _, d := range after {
-		if r := p.disks[keyOf(d, node)]; r == nil || !r.disk.Equal(d) {
+		if r := p.get(keyOf(d, node)); r == nil || !r.disk.Equal(d) {
 			p.put(node, d)
 		}
 	}
 }
 
+// dropNode forgets everything node holds: its records read the node's flag
+// and are skipped by lookups until compact drops them.
+func (p *presentIndex) dropNode(node string) {
+	n := p.nodes[node]
+	if n == nil {
+		return
+	}
+	n.gone = true
+	p.names.gone += len(n.recs)
+	p.n -= len(n.recs)
+	delete(p.nodes, node)
+}
+
 func (p *presentIndex) put(node string, d messages.Disk) {
 	k := keyOf(d, node)
-	if _, ok := p.disks[k]; ok {
+	if p.get(k) != nil {
 		p.del(node, d)
 	}
-	r := &presentRec{key: k, disk: d}
-	p.disks[k] = r
+	n := p.nodes[node]
+	if n == nil {
+		n = &presentNode{recs: map[diskKey]*presentRec{}}
+		p.nodes[node] = n
+	}
+	r := &presentRec{key: k, disk: d, node: n}
+	n.recs[k.diskKey] = r
+	p.n++
 	p.names.add(d, r)
 	if d.UUID == "" {
 		return
 	}
 	u := strings.ToLower(d.UUID)
 	for o := range p.names.sets[diskName{'u', u}] {
-		if !o.gone && o.key.node != node {
+		if !o.removed() && o.key.node != node {
 			p.dups[u] = struct{}{}
 			break
 		}
@@ -189,30 +241,40 @@ func (p *presentIndex) put(node string, d messages.Disk) {
 }
 
 func (p *presentIndex) del(node string, d messages.Disk) {
-	k := keyOf(d, node)
-	if r, ok := p.disks[k]; ok {
-		delete(p.disks, k)
+	n := p.nodes[node]
+	if n == nil {
+		return
+	}
+	k := diskKeyOf(d)
+	if r, ok := n.recs[k]; ok {
+		delete(n.recs, k)
 		r.gone = true
 		p.names.gone++
+		p.n--
+		if len(n.recs) == 0 {
+			delete(p.nodes, node)
+		}
 	}
 }
 
 // compact rebuilds the name index once most of it is gone; Info calls it
 // at the end of a handler, so a batch of removals pays once.
 func (p *presentIndex) compact() {
-	if !p.names.worthRebuilding(len(p.disks)) {
+	if !p.names.worthRebuilding(p.n) {
 		return
 	}
 	p.names = newNameIndex[*presentRec]()
-	for _, r := range p.disks {
-		p.names.add(r.disk, r)
+	for _, n := range p.nodes {
+		for _, r := range n.recs {
+			p.names.add(r.disk, r)
+		}
 	}
 }
 
 // holders calls f for each live record of UUID u (lower case).
 func (p *presentIndex) holders(u string, f func(*presentRec) bool) {
 	for r := range p.names.sets[diskName{'u', u}] {
-		if !r.gone && !f(r) {
+		if !r.removed() && !f(r) {
 			return
 		}
 	}

@@ -188,12 +188,12 @@ func TestInfo_RebuildIndexes(t *testing.T) {
 	if st.sightings.len() != 1 {
 		t.Fatalf("restored: %d sightings, want 1 (disk 1 is held by b)", st.sightings.len())
 	}
-	want := fmt.Sprint(len(st.present.disks), st.peerDisks, st.peerBytes, st.sightings.len())
+	want := fmt.Sprint(st.present.len(), st.peerDisks, st.peerBytes, st.sightings.len())
 	st.present = newPresentIndex() // as if a panic hit half-way
 	st.peerDisks = 99
 	a := &Info{st: st, id: identity{Node: "a"}, log: testLog()}
 	a.rebuild()
-	if got := fmt.Sprint(len(st.present.disks), st.peerDisks, st.peerBytes, st.sightings.len()); got != want {
+	if got := fmt.Sprint(st.present.len(), st.peerDisks, st.peerBytes, st.sightings.len()); got != want {
 		t.Errorf("after rebuild: %s, want %s", got, want)
 	}
 }

@@ -216,18 +216,27 @@ func (a *Info) handlePeerLeft(c actor.Context, m *messages.PeerLeft) {
 
 // checkLiveness moves peers between states, clears conflicts that ended,
 // and forgets peers down for longer than peer.forget_after with their
-// last-seen records. It costs the peers, not their disks, plus what it
-// forgets.
+// last-seen records. It costs the peers, not their disks nor their
+// records: a forgotten peer's are dropped whole. StateStore hears of the
+// tick's changes once.
 func (a *Info) checkLiveness(c actor.Context) {
 	now := a.now()
 	timeout, forget := a.d.cfg.Peer.Timeout, a.d.cfg.Peer.ForgetAfter
+	significant, expired := false, 0
+	defer func() { // also after a panic part-way: what was done is saved
+		if significant || expired > 0 {
+			a.changed(c, significant)
+		}
+	}()
 	for name, p := range a.st.peers {
 		state := a.stateOf(p, now)
 		if state == messages.PeerDown && now.Sub(p.info.LastSeen) > forget {
 			a.forgetPeer(name, p)
 			a.log.Info("peer forgotten", "node", name, "last_seen", p.info.LastSeen)
-			a.emit(c, messages.EventPeerForgotten, name, "down since "+p.info.LastSeen.Format(time.RFC3339), nil)
-			a.changed(c, true)
+			if len(a.st.subs) > 0 {
+				a.emit(c, messages.EventPeerForgotten, name, "down since "+p.info.LastSeen.Format(time.RFC3339), nil)
+			}
+			significant = true
 			continue
 		}
 		conflict := p.info.Conflict
@@ -249,12 +258,10 @@ func (a *Info) checkLiveness(c actor.Context) {
 			kind := map[string]string{messages.PeerAlive: messages.EventPeerUp, messages.PeerSuspect: messages.EventPeerSuspect, messages.PeerDown: messages.EventPeerDown}[state]
 			a.log.Info("peer state changed", "node", name, "from", p.info.State, "to", state, "silent_for", now.Sub(p.heard).Round(time.Millisecond))
 			a.emit(c, kind, name, "silent for "+now.Sub(p.heard).Round(time.Millisecond).String(), nil)
-			a.changed(c, true)
+			significant = true
 		}
 	}
-	if n := a.st.sightings.expire(now.Add(-forget)); n > 0 {
-		a.changed(c, false)
-	}
+	expired = a.st.sightings.expire(now.Add(-forget))
 }
 
 // forgetPeer drops a peer, its disks and its last-seen records, in the time

@@ -16,36 +16,45 @@ import (
 // eviction at the cap of the oldest first). A removed record stays in the
 // heap, marked dead, until it reaches the top or the dead outnumber the
 // living (then the heap is compacted): removing a node's records costs no
-// walk of the heap.
+// walk of the heap, nor of its records (they read their node's flag).
 type sightings struct {
-	recs   map[sightingKey]*sightingRec
-	byNode map[string]map[sightingKey]*sightingRec
+	byNode map[string]*nodeSightings
+	n      int // live records
 	names  *nameIndex[*sightingRec]
 	order  sightHeap
 	dead   int // removed records still in the heap
 	max    int
 }
 
+// nodeSightings are one node's records; dead once the node was dropped
+// whole (forgotten), which its records read instead of being marked one by
+// one.
+type nodeSightings struct {
+	recs map[diskKey]*sightingRec
+	dead bool
+}
+
 type sightingRec struct {
 	messages.Sighting
 	key  sightingKey
+	node *nodeSightings
 	idx  int  // position in the heap
 	dead bool // removed; popped when it reaches the top
 }
 
 func newSightings(max int) *sightings {
-	return &sightings{recs: map[sightingKey]*sightingRec{}, byNode: map[string]map[sightingKey]*sightingRec{},
-		names: newNameIndex[*sightingRec](), max: max}
+	return &sightings{byNode: map[string]*nodeSightings{}, names: newNameIndex[*sightingRec](), max: max}
 }
 
-func (s *sightings) len() int { return len(s.recs) }
+func (s *sightings) len() int { return s.n }
 
 // put records that s.Node held s.Disk at s.At, replacing an older record of
 // the same disk on the same node; at the cap the oldest record goes. It
 // reports how many records were evicted.
 func (s *sightings) put(sg messages.Sighting) (evicted int) {
 	k := keyOf(sg.Disk, sg.Node)
-	if r := s.recs[k]; r != nil {
+	n := s.byNode[k.node]
+	if r := n.get(k.diskKey); r != nil {
 		if sg.At.Before(r.At) {
 			return 0 // never move a record back in time
 		}
@@ -55,51 +64,54 @@ func (s *sightings) put(sg messages.Sighting) (evicted int) {
 		heap.Fix(&s.order, r.idx)
 		return 0
 	}
-	r := &sightingRec{Sighting: sg, key: k}
-	s.recs[k] = r
-	n := s.byNode[k.node]
 	if n == nil {
-		n = map[sightingKey]*sightingRec{}
+		n = &nodeSightings{recs: map[diskKey]*sightingRec{}}
 		s.byNode[k.node] = n
 	}
-	n[k] = r
+	r := &sightingRec{Sighting: sg, key: k, node: n}
+	n.recs[k.diskKey] = r
+	s.n++
 	s.names.add(sg.Disk, r)
 	heap.Push(&s.order, r)
-	for s.max > 0 && len(s.recs) > s.max {
+	for s.max > 0 && s.n > s.max {
 		s.remove(s.oldest().key)
 		evicted++
 	}
 	return evicted
 }
 
-// remove drops the record of one disk on one node, if any.
+func (n *nodeSightings) get(k diskKey) *sightingRec {
+	if n == nil {
+		return nil
+	}
+	return n.recs[k]
+}
+
+// remove drops the record of one disk on one node, if any; it stays in the
+// name index and the heap, marked dead, until compact or the top of the
+// heap.
 func (s *sightings) remove(k sightingKey) {
-	if n := s.byNode[k.node]; n != nil && n[k] != nil {
-		delete(n, k)
-		if len(n) == 0 {
-			delete(s.byNode, k.node)
-		}
-		s.drop(k)
+	n := s.byNode[k.node]
+	r := n.get(k.diskKey)
+	if r == nil {
+		return
 	}
+	delete(n.recs, k.diskKey)
+	if len(n.recs) == 0 {
+		delete(s.byNode, k.node)
+	}
+	r.dead = true
+	s.names.gone++
+	s.dead++
+	s.n--
 }
 
-// drop marks a record removed; it stays in the name index and the heap
-// until compact or the top of the heap.
-func (s *sightings) drop(k sightingKey) {
-	if r := s.recs[k]; r != nil {
-		delete(s.recs, k)
-		r.dead = true
-		s.names.gone++
-		s.dead++
-	}
-}
-
-func (r *sightingRec) removed() bool { return r.dead }
+func (r *sightingRec) removed() bool { return r.dead || r.node.dead }
 
 // oldest is the oldest live record, nil when there is none; dead records
 // on top of the heap are dropped on the way.
 func (s *sightings) oldest() *sightingRec {
-	for len(s.order) > 0 && s.order[0].dead {
+	for len(s.order) > 0 && s.order[0].removed() {
 		heap.Pop(&s.order)
 		s.dead--
 	}
@@ -113,18 +125,31 @@ func (s *sightings) oldest() *sightingRec {
 // outnumber the living, in the time of the living; Info calls it at the end
 // of a handler, so a removal costs O(1) amortized and a batch pays once.
 func (s *sightings) compact() {
-	if s.names.worthRebuilding(len(s.recs)) {
+	if s.names.worthRebuilding(s.n) {
 		s.names = newNameIndex[*sightingRec]()
-		for _, r := range s.recs {
-			s.names.add(r.Disk, r)
+		for _, n := range s.byNode {
+			for _, r := range n.recs {
+				s.names.add(r.Disk, r)
+			}
 		}
 	}
-	if s.dead <= len(s.recs)+1024 {
+	s.compactHeap()
+}
+
+// compactHeap drops the dead from the heap once they outnumber the living:
+// in the time of the heap, which is less than twice the dead, and at once
+// when nothing lives.
+func (s *sightings) compactHeap() {
+	switch {
+	case s.dead <= s.n+1024:
+		return
+	case s.n == 0:
+		s.order, s.dead = nil, 0
 		return
 	}
 	live := s.order[:0]
 	for _, r := range s.order {
-		if !r.dead {
+		if !r.removed() {
 			live = append(live, r)
 		}
 	}
@@ -136,17 +161,24 @@ func (s *sightings) compact() {
 	heap.Init(&s.order)
 }
 
-// removeNode drops every record of node.
+// removeNode drops every record of node in O(1): they read the node's flag.
 func (s *sightings) removeNode(node string) {
-	for k := range s.byNode[node] {
-		s.drop(k)
+	n := s.byNode[node]
+	if n == nil {
+		return
 	}
+	n.dead = true
+	s.names.gone += len(n.recs)
+	s.dead += len(n.recs)
+	s.n -= len(n.recs)
 	delete(s.byNode, node)
 }
 
 // expire drops records older than cutoff, oldest first; it stops at the
-// first younger one.
+// first younger one. Dead records that outnumber the living are compacted
+// away first rather than popped one at a time.
 func (s *sightings) expire(cutoff time.Time) (n int) {
+	s.compactHeap()
 	for r := s.oldest(); r != nil && r.At.Before(cutoff); r = s.oldest() {
 		s.remove(r.key)
 		n++
@@ -161,8 +193,10 @@ func (s *sightings) lookup(q string, f func(messages.Sighting)) {
 
 // all calls f for every record, in no order (for the state file).
 func (s *sightings) all(f func(messages.Sighting)) {
-	for _, r := range s.recs {
-		f(r.Sighting)
+	for _, n := range s.byNode {
+		for _, r := range n.recs {
+			f(r.Sighting)
+		}
 	}
 }
 

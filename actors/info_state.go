@@ -63,7 +63,7 @@ func restoreState(snap *messages.StateSnapshot, self string, l config.Limits) *i
 		st.peerBytes += ps.bytes
 	}
 	for _, sg := range snap.Sightings {
-		if _, held := st.present.disks[keyOf(sg.Disk, sg.Node)]; !held {
+		if st.present.get(keyOf(sg.Disk, sg.Node)) == nil {
 			st.evicted += uint64(st.sightings.put(sg))
 		}
 	}
