@@ -209,6 +209,9 @@ func TestSession_StopWritesTheQueuedAnswer(t *testing.T) {
 	lim.drainWait = time.Minute
 	pid, cl := b.pipeSession(lim)
 	cl.line()
+	// The greeting counts as an answer being written until its Write
+	// returns, which may be just after the client read it.
+	waitFor(t, "greeting written", func() bool { return b.d.stats.sessions.writing.Load() == 0 })
 	cl.send("help\n")
 	waitCount(t, "answers being written", b.d.stats.sessions.writing.Load, 1)
 	stopped := b.sys.Root.StopFuture(pid)
