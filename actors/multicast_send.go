@@ -12,7 +12,8 @@ import (
 	"github.com/diskd-actors/diskd-actors/messages/wire"
 )
 
-// setInventory makes a new generation of the local inventory and sends it.
+// setInventory makes a new generation of the local inventory and sends it;
+// an unchanged inventory keeps its generation and sends nothing new.
 // An inventory that cannot be split into chunks is refused, loudly, never
 // cut; peers keep the previous generation.
 func (a *MulticastServer) setInventory(disks []messages.Disk) {
@@ -30,8 +31,15 @@ func (a *MulticastServer) setInventory(disks []messages.Disk) {
 		}
 		return
 	}
+	digest := wire.Digest(disks)
+	if a.have && digest == a.digest {
+		// The same inventory again (Info's answer at start and its first
+		// change can carry one list): it was announced, peers hold it.
+		a.d.stats.setAnnounce(func(s *messages.AnnounceStatus) { s.Error = strings.Join(problems, "; ") })
+		return
+	}
 	a.have, a.parts, a.count = true, parts, len(disks)
-	a.gen, a.digest = a.d.gen.Add(1), wire.Digest(disks)
+	a.gen, a.digest = a.d.gen.Add(1), digest
 	a.eng.SetLocal(a.gen, len(parts))
 	for i := range parts {
 		a.sendChunk(i)
