@@ -29,11 +29,10 @@ func (a *Answer) OK() bool { return a.Status == ".ok" || strings.HasPrefix(a.Sta
 
 // Summary is the text after ".ok ", or "" for an error.
 func (a *Answer) Summary() string {
-	s, _ := strings.CutPrefix(a.Status, ".ok ")
-	if !a.OK() {
+	if !a.OK() || a.Status == ".ok" {
 		return ""
 	}
-	return s
+	return strings.TrimPrefix(a.Status, ".ok ")
 }
 
 // Code is the error code of an ".err CODE MESSAGE" status, or "".
