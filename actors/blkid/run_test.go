@@ -192,13 +192,11 @@ func TestRun_CancelKillsGroup(t *testing.T) {
 func TestRun_LeftoverChild(t *testing.T) {
 	pidFile := filepath.Join(t.TempDir(), "pid")
 	script := fakeBlkid(t, `sleep 30 & echo $! > "$1"; echo "/dev/sda1: UUID=\"u\""`)
-	start := time.Now()
+	// Had Run waited for the child, it would end at its one-minute
+	// timeout, with kind Timeout.
 	_, err := Run(context.Background(), []string{script, pidFile}, time.Minute)
 	if got := errorKind(err); got != Exit {
 		t.Fatalf("got %v (kind %q), want kind %q", err, got, Exit)
-	}
-	if took := time.Since(start); took > waitDelay+5*time.Second {
-		t.Fatalf("got a return after %v, want about %v", took, waitDelay)
 	}
 	waitGone(t, readPid(t, pidFile), 5*time.Second)
 }
@@ -213,13 +211,10 @@ func TestRun_OutputLimit(t *testing.T) {
 		{"4 MiB + 1", `head -c 4194305 /dev/zero`, OutputTooLarge},
 		{"endless", `exec yes "/dev/sda1: UUID=\"u\""`, OutputTooLarge},
 	} {
-		start := time.Now()
+		// A run that waited for its timeout would end with kind Timeout.
 		out, err := Run(context.Background(), []string{fakeBlkid(t, c.script)}, time.Minute)
 		if got := errorKind(err); got != c.want || (c.want == "" && (err != nil || len(out) != maxOutput)) {
 			t.Errorf("%s: got %d bytes, %v (kind %q), want kind %q", c.name, len(out), err, got, c.want)
-		}
-		if took := time.Since(start); took > 20*time.Second {
-			t.Errorf("%s: got a return after %v, want no wait for the timeout", c.name, took)
 		}
 	}
 }
