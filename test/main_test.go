@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/diskd-actors/diskd-actors/config"
+	"github.com/diskd-actors/diskd-actors/messages/lineproto"
 	"github.com/diskd-actors/diskd-actors/test/bed"
 )
 
@@ -390,9 +391,10 @@ func (s *rawSession) send(raw string) (lines []string, status string) {
 	}
 	for {
 		l := s.line()
-		if strings.HasPrefix(l, ".") && !strings.HasPrefix(l, "..") {
+		data, isStatus := lineproto.Unstuff(l)
+		if isStatus {
 			return lines, l
 		}
-		lines = append(lines, strings.TrimPrefix(l, "."))
+		lines = append(lines, data)
 	}
 }

@@ -44,10 +44,8 @@ func TestAnswer_statusParts(t *testing.T) {
 }
 
 // A bare ".ok" has no summary, and ListCount reads it as no disks, as
-// both doc comments say. Summary returns ".ok" itself instead (CutPrefix
-// leaves the status whole when there is no ".ok " prefix), so ListCount
-// fails on it. Known bug, reported, not fixed here: the skip keeps the
-// suite green until it is.
+// both doc comments say. (Summary once returned ".ok" itself: CutPrefix
+// leaves the status whole when there is no ".ok " prefix.)
 func TestAnswer_bareOK(t *testing.T) {
 	a := &Answer{Status: ".ok"}
 	if !a.OK() || a.Summary() != "" || a.Code() != "" {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/diskd-actors/diskd-actors/messages"
+	"github.com/diskd-actors/diskd-actors/messages/lineproto"
 )
 
 // Progress records, per host, when WaitConverged first got an answer on
@@ -157,7 +158,7 @@ func (h *Host) watchConvergence(ctx context.Context, want int, ready, done *time
 	}
 	for {
 		l, err := stream.r.ReadString('\n')
-		if err != nil || (strings.HasPrefix(l, ".") && !strings.HasPrefix(l, "..")) {
+		if _, isStatus := lineproto.Unstuff(strings.TrimSuffix(l, "\n")); err != nil || isStatus {
 			return nil
 		}
 	}
