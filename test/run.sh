@@ -29,6 +29,9 @@ go vet -tags diskd_testhooks ./...
 echo "== staticcheck"
 go run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...
 
+echo "== licences of the module graph"
+bash test/licenses.sh >/dev/null || bash test/licenses.sh
+
 echo "== go test -race"
 go test -race -count=1 ./...
 
