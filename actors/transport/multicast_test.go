@@ -37,6 +37,18 @@ func withObserver(f func() Link) Option { return func(o *options) { o.observe = 
 // loTransport opens multicast on lo (nothing leaves the host) on a free
 // port, with checks only when the test pokes. Received datagrams go to the
 // returned channel.
+// loLink is lo, up with addrs, as a fake the transport observes; the test
+// checks for leaked goroutines at its end.
+func loLink(t *testing.T, addrs ...netip.Addr) (*fakeLink, *net.Interface) {
+	t.Helper()
+	t.Cleanup(func() { goleak.VerifyNone(t) })
+	lo, err := net.InterfaceByName("lo")
+	if err != nil {
+		t.Skipf("no lo: %v", err)
+	}
+	return &fakeLink{l: Link{Index: lo.Index, Up: true, Addrs: addrs}}, lo
+}
+
 func loTransport(t *testing.T, fl *fakeLink) (*multicastTransport, *Health, <-chan datagram) {
 	t.Helper()
 	c, err := net.ListenPacket("udp4", "127.0.0.1:0")
@@ -111,13 +123,8 @@ func checkNow(t *testing.T, tr *multicastTransport, h *Health) Report {
 }
 
 func TestMulticast_RebindsAndRejoins(t *testing.T) {
-	t.Cleanup(func() { goleak.VerifyNone(t) })
-	lo, err := net.InterfaceByName("lo")
-	if err != nil {
-		t.Skipf("no lo: %v", err)
-	}
 	a1, a2 := netip.MustParseAddr("127.0.0.1"), netip.MustParseAddr("127.0.0.2")
-	fl := &fakeLink{l: Link{Index: lo.Index, Up: true, Addrs: []netip.Addr{a1}}}
+	fl, lo := loLink(t, a1)
 	tr, h, in := loTransport(t, fl)
 
 	if got := roundTrip(t, tr, in, "first"); got != "127.0.0.1" {
@@ -154,13 +161,8 @@ func TestMulticast_RebindsAndRejoins(t *testing.T) {
 // A fix that fails is counted and retried at the next check; the old
 // sockets keep working meanwhile.
 func TestMulticast_FailedFixIsRetried(t *testing.T) {
-	t.Cleanup(func() { goleak.VerifyNone(t) })
-	lo, err := net.InterfaceByName("lo")
-	if err != nil {
-		t.Skipf("no lo: %v", err)
-	}
 	a1 := netip.MustParseAddr("127.0.0.1")
-	fl := &fakeLink{l: Link{Index: lo.Index, Up: true, Addrs: []netip.Addr{a1}}}
+	fl, lo := loLink(t, a1)
 	tr, h, in := loTransport(t, fl)
 
 	// 198.18.255.254 is not local: binding to it fails.
@@ -180,12 +182,7 @@ func TestMulticast_FailedFixIsRetried(t *testing.T) {
 }
 
 func TestMulticast_SendErrorsInReport(t *testing.T) {
-	t.Cleanup(func() { goleak.VerifyNone(t) })
-	lo, err := net.InterfaceByName("lo")
-	if err != nil {
-		t.Skipf("no lo: %v", err)
-	}
-	fl := &fakeLink{l: Link{Index: lo.Index, Up: true, Addrs: []netip.Addr{netip.MustParseAddr("127.0.0.1")}}}
+	fl, _ := loLink(t, netip.MustParseAddr("127.0.0.1"))
 	tr, h, in := loTransport(t, fl)
 
 	tooBig := make([]byte, 70000) // over the largest UDP payload: EMSGSIZE
