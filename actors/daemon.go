@@ -36,6 +36,8 @@ type Options struct {
 	// Ticks drives Info's timers; nil means real time. A test that moves
 	// Now moves these too.
 	Ticks TickSource
+	// Level is Log's level, set on reload (log.level); nil keeps it fixed.
+	Level *slog.LevelVar
 }
 
 // Daemon is a running diskd-actors daemon: an actor system with the tree
@@ -52,6 +54,7 @@ type Daemon struct {
 	id   identity
 	deps *deps
 	stop sync.Once
+	cfg  *config.Config // the settings in force, changed by Reload alone
 }
 
 // deps is what the daemon hands to every actor it spawns. Values that must
@@ -70,7 +73,11 @@ type deps struct {
 	seq    atomic.Uint64 // datagram sequence numbers, never reused by an instance
 	gen    atomic.Uint64 // inventory generations, never reused by an instance
 	keys   [][]byte      // the keyring: the first signs, all verify; nil without auth
-	runIDs atomic.Uint64 // blkid run ids
+	// settings are the live settings at start; a reload reaches the
+	// parts as ApplySettings, and a restarted part asks for the current.
+	settings messages.Settings
+	level    *slog.LevelVar // nil: the log level is fixed
+	runIDs   atomic.Uint64  // blkid run ids
 
 	state  *stateFile       // the state file's path and lock
 	pacing statefile.Pacing // of state-file saves
@@ -129,6 +136,8 @@ func Start(opts Options) (*Daemon, error) {
 		return nil, err
 	}
 	d.keys = keys
+	d.settings, d.level = settingsOf(cfg, keys), opts.Level
+	info.warnings = warnings(d.settings)
 	st, err := openStateFile(cfg, log, now())
 	if err != nil {
 		return nil, err
@@ -167,7 +176,7 @@ func Start(opts Options) (*Daemon, error) {
 		d.socketLock.Release()
 		return nil, fmt.Errorf("multicast: %w", err)
 	}
-	ln, err := listenUnix(cfg.Socket)
+	ln, err := listenUnix(cfg.Socket, socketAccessOf(cfg))
 	if err != nil {
 		tr.Close()
 		d.socketLock.Release()
@@ -194,7 +203,7 @@ func Start(opts Options) (*Daemon, error) {
 		d.pids.stateStore = sys.NewLocalPID("daemon/state_store")
 	}
 	strategy := &backoffStrategy{health: d.health, log: log}
-	props := actor.PropsFromProducer(func() actor.Actor { return &supervisorActor{d: d, info: info} },
+	props := actor.PropsFromProducer(func() actor.Actor { return &supervisorActor{d: d, info: info, current: d.settings} },
 		actor.WithSupervisor(strategy), actor.WithGuardian(strategy), actor.WithReceiverMiddleware(logPanics(log)))
 	top, err := sys.Root.SpawnNamed(props, "daemon")
 	if err != nil {
@@ -209,8 +218,11 @@ func Start(opts Options) (*Daemon, error) {
 	log.Info("daemon started", "node", d.id.Node, "instance", d.id.Instance,
 		"socket", cfg.Socket, "group", cfg.Multicast.Group, "port", cfg.Multicast.Port,
 		"interface", cfg.Multicast.Interface, "version", opts.Version)
+	if len(keys) == 0 {
+		log.Warn(noKeysWarning)
+	}
 	started = true
-	return &Daemon{sys: sys, top: top, id: d.id, deps: d}, nil
+	return &Daemon{sys: sys, top: top, id: d.id, deps: d, cfg: cfg}, nil
 }
 
 // Instance returns the instance id chosen at start.
@@ -265,12 +277,13 @@ type ready struct{}
 // supervisorActor is the parent of the parts; its strategy restarts a
 // failing part alone, backing off when it keeps failing.
 type supervisorActor struct {
-	d    *deps
-	info *infoState // passed on to Info's producer, read by nobody else
+	d       *deps
+	info    *infoState // passed on to Info's producer, read by nobody else
+	current messages.Settings
 }
 
 func (s *supervisorActor) Receive(c actor.Context) {
-	switch c.Message().(type) {
+	switch m := c.Message().(type) {
 	case *actor.Started:
 		d := s.d
 		for _, child := range []struct {
@@ -294,6 +307,14 @@ func (s *supervisorActor) Receive(c actor.Context) {
 		c.Send(d.pids.info, &treeStarted{}) // every part exists now
 	case *ready:
 		c.Respond(&ready{})
+	case *messages.ApplySettings:
+		s.current = m.Settings
+		setLevel(s.d.level, m.Settings.LogLevel, s.d.log)
+		applied(c, "daemon")
+	case *messages.GetSettings:
+		c.Respond(&messages.ApplySettings{Settings: s.current})
+	case *messages.CheckHealth:
+		c.Respond(&messages.Healthy{Part: "daemon"})
 	}
 }
 

@@ -69,7 +69,7 @@ func dialError(socket string, err error) error {
 		}
 		return fmt.Errorf("daemon not running: %s is a stale socket", socket)
 	case errors.Is(err, fs.ErrPermission):
-		return fmt.Errorf("permission denied connecting to %s", socket)
+		return permissionDenied(socket)
 	}
 	var ne net.Error
 	if errors.As(err, &ne) && ne.Timeout() {

@@ -4,6 +4,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -77,9 +78,35 @@ func TestDial_errors(t *testing.T) {
 func TestDialError_permission(t *testing.T) {
 	for _, errno := range []syscall.Errno{syscall.EACCES, syscall.EPERM} {
 		err := &net.OpError{Op: "dial", Net: "unix", Err: os.NewSyscallError("connect", errno)}
-		want := "permission denied connecting to /run/x.sock"
+		want := "permission denied connecting to /run/x.sock: run it with sudo, or as the daemon's user"
 		if got := errText(dialError("/run/x.sock", err)); got != want {
 			t.Errorf("%v: got %q, want %q", errno, got, want)
+		}
+	}
+	// With the socket there, the message gives its mode and group.
+	sock := filepath.Join(t.TempDir(), "s")
+	ln, lerr := net.Listen("unix", sock)
+	if lerr != nil {
+		t.Fatal(lerr)
+	}
+	defer ln.Close()
+	err := &net.OpError{Op: "dial", Net: "unix", Err: os.NewSyscallError("connect", syscall.EACCES)}
+	for mode, want := range map[os.FileMode]string{
+		0o600: "(mode 0600, group ",
+		0o660: "(mode 0660, group ",
+	} {
+		if cerr := os.Chmod(sock, mode); cerr != nil {
+			t.Fatal(cerr)
+		}
+		got := errText(dialError(sock, err))
+		if !strings.Contains(got, want) || !strings.Contains(got, "sudo") {
+			t.Errorf("mode %04o: %q, want it to hold %q and sudo", mode, got, want)
+		}
+		if mode == 0o660 && !strings.Contains(got, "ask to be added to group") {
+			t.Errorf("mode 0660: %q, want the group to join", got)
+		}
+		if mode == 0o600 && !strings.Contains(got, "socket_group") {
+			t.Errorf("mode 0600: %q, want socket_group suggested", got)
 		}
 	}
 }
