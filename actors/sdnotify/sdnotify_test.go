@@ -110,3 +110,24 @@ func TestWatchdogInterval(t *testing.T) {
 		t.Errorf("from the environment: %v %v, want 1s", got, err)
 	}
 }
+
+// The environment is outside input: no value of WATCHDOG_USEC,
+// WATCHDOG_PID or NOTIFY_SOCKET panics, and an interval is positive.
+func FuzzEnvironment(f *testing.F) {
+	for _, s := range [][3]string{
+		{"30000000", "", "/run/systemd/notify"}, {"1", "42", "@abstract"}, {"", "", ""},
+		{"-1", "x", "relative"}, {"18446744073709551615", "42", "@"}, {"0x10", "042", "/"},
+	} {
+		f.Add(s[0], s[1], s[2])
+	}
+	f.Fuzz(func(t *testing.T, usec, pid, socket string) {
+		d, err := watchdogInterval(usec, pid, 42)
+		if err == nil && d < 0 || err != nil && d != 0 {
+			t.Fatalf("%q %q: %v %v", usec, pid, d, err)
+		}
+		n, err := New(socket)
+		if err == nil && socket != "" && n == nil {
+			t.Fatalf("%q: no Notifier and no error", socket)
+		}
+	})
+}
