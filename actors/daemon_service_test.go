@@ -100,6 +100,18 @@ func TestDaemon_ReloadRefusesBadConfig(t *testing.T) {
 	}
 }
 
+// Every part answers the watchdog's health ask, the state store included.
+func TestDaemon_HealthyWithStateFile(t *testing.T) {
+	dir := t.TempDir()
+	a, _ := testDaemon(t, &transport.Hub{}, "a", diskA, func(o *Options) { o.Config.StateFile = dir + "/state.yaml" })
+	if a.deps.pids.stateStore == nil {
+		t.Fatal("no state store with a state file")
+	}
+	if err := a.Healthy(2 * time.Second); err != nil {
+		t.Error(err)
+	}
+}
+
 func TestDaemon_WaitFirstScan(t *testing.T) {
 	a, _ := testDaemon(t, &transport.Hub{}, "a", diskA)
 	if err := a.WaitFirstScan(5 * time.Second); err != nil {
