@@ -72,9 +72,9 @@ type deps struct {
 	ticks  TickSource
 	seq    atomic.Uint64 // datagram sequence numbers, never reused by an instance
 	gen    atomic.Uint64 // inventory generations, never reused by an instance
-	keys   [][]byte      // the keyring: the first signs, all verify; nil without auth
-	// settings are the live settings at start; a reload reaches the
-	// parts as ApplySettings, and a restarted part asks for the current.
+	// settings are the live settings at start, the keyring among them; a
+	// reload reaches the parts as ApplySettings, and a restarted part asks
+	// for the current ones (never read keys from here after Started).
 	settings messages.Settings
 	level    *slog.LevelVar // nil: the log level is fixed
 	runIDs   atomic.Uint64  // blkid run ids
@@ -87,18 +87,6 @@ type deps struct {
 	transport    handover[transport.Transport]
 	newTransport func() (transport.Transport, error)
 }
-
-// signKey is the key that signs datagrams, nil without authentication.
-func (d *deps) signKey() []byte {
-	if len(d.keys) == 0 {
-		return nil
-	}
-	return d.keys[0]
-}
-
-// legacyOK reports whether datagrams of the original Perl diskd are
-// accepted: asked for, and never alongside authentication.
-func (d *deps) legacyOK() bool { return d.cfg.Legacy.Accept && len(d.keys) == 0 }
 
 // pids addresses the parts by name, so messages reach a part across its
 // restarts.
@@ -135,7 +123,6 @@ func Start(opts Options) (*Daemon, error) {
 	if err != nil {
 		return nil, err
 	}
-	d.keys = keys
 	d.settings, d.level = settingsOf(cfg, keys), opts.Level
 	info.warnings = warnings(d.settings)
 	st, err := openStateFile(cfg, log, now())
