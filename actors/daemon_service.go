@@ -61,6 +61,7 @@ func (dm *Daemon) Reload(cfg *config.Config) (live, restart []string, err error)
 		return nil, nil, err
 	}
 	live, restart = config.Changes(dm.cfg, cfg)
+	hadKeys := len(dm.cfg.Auth.Keys)+len(dm.cfg.Auth.KeyFiles) > 0
 	s := settingsOf(cfg, keys)
 	// The supervisor first, so that a part restarting from now on asks
 	// for the new settings; then every part that applies them.
@@ -80,7 +81,7 @@ func (dm *Daemon) Reload(cfg *config.Config) (live, restart []string, err error)
 	next.Auth, next.Legacy, next.Announce.Interval = cfg.Auth, cfg.Legacy, cfg.Announce.Interval
 	next.Blkid, next.Mounts.Interval, next.Log.Level = cfg.Blkid, cfg.Mounts.Interval, cfg.Log.Level
 	dm.cfg = &next
-	if len(keys) == 0 {
+	if len(keys) == 0 && hadKeys { // without keys before, the start said so
 		d.log.Warn(noKeysWarning)
 	}
 	return live, restart, nil

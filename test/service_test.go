@@ -351,6 +351,9 @@ func TestService_RefusalsAndRedaction(t *testing.T) {
 	if strings.Contains(a.logText(), serviceKey) {
 		t.Errorf("the log quotes the key")
 	}
+	if n := strings.Count(a.logText(), "no auth keys configured"); n != 1 {
+		t.Errorf("the no-keys warning logged %d times, want once (at start)", n)
+	}
 	if !a.running() || len(a.list()) != 1 {
 		t.Fatalf("alpha after refused reloads: running %v", a.running())
 	}
