@@ -64,16 +64,22 @@ func (dm *Daemon) Reload(cfg *config.Config) (live, restart []string, err error)
 	hadKeys := len(dm.cfg.Auth.Keys)+len(dm.cfg.Auth.KeyFiles) > 0
 	s := settingsOf(cfg, keys)
 	// The supervisor first, so that a part restarting from now on asks
-	// for the new settings; then every part that applies them.
+	// for the new settings; then every part that applies them. A part
+	// that does not answer (failed, in its back-off) takes them from the
+	// supervisor when it restarts, so the reload stands.
 	root, d := dm.sys.Root, dm.deps
+	res, err := root.RequestFuture(dm.top, &messages.ApplySettings{Settings: s}, serviceAsk).Result()
+	if _, ok := res.(*messages.SettingsApplied); err != nil || !ok {
+		return nil, nil, fmt.Errorf("reload: the daemon's supervisor did not take the settings: %v", err)
+	}
 	for _, p := range []struct {
 		name string
 		pid  *actor.PID
-	}{{"daemon", dm.top}, {"info", d.pids.info}, {"disk_watcher", d.pids.diskWatcher},
+	}{{"info", d.pids.info}, {"disk_watcher", d.pids.diskWatcher},
 		{"mount_watcher", d.pids.mountWatcher}, {"multicast", d.pids.multicast}} {
 		res, err := root.RequestFuture(p.pid, &messages.ApplySettings{Settings: s}, serviceAsk).Result()
 		if _, ok := res.(*messages.SettingsApplied); err != nil || !ok {
-			return nil, nil, fmt.Errorf("reload: %s did not apply the settings: %v", p.name, err)
+			d.log.Warn("reload: a part did not answer; it takes the new settings when it restarts", "part", p.name, "error", err)
 		}
 	}
 	// Keep the live values; the others stay as they were until a restart.
