@@ -377,3 +377,85 @@ func TestService_RefusalsAndRedaction(t *testing.T) {
 		t.Errorf("config: exit %d, %q %q; want the key redacted", code, stdout, stderr)
 	}
 }
+
+// The unit's capability bound is enough, and needed: a root daemon under
+// setpriv with only CAP_DAC_READ_SEARCH and CAP_CHOWN (and no new
+// privileges) starts, gives its socket to nogroup and answers; without
+// CAP_CHOWN the same start fails on socket_group, saying so.
+func TestService_CapabilityBound(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root: the test bounds root's capabilities as the unit does")
+	}
+	setpriv, err := exec.LookPath("setpriv")
+	if err != nil {
+		t.Skip("setpriv (util-linux) is not installed")
+	}
+	_, nogroup, _, _ := lookupIDs(t)
+	dir := t.TempDir()
+	blkid := filepath.Join(dir, "blkid.txt")
+	if err := os.WriteFile(blkid, []byte(exportDisk("/dev/sda1", uuidFor(9, 1), "bounded", "ext4")), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c := config.Fast() // multicast on lo
+	c.Node, c.Socket = "bounded", filepath.Join(dir, "s")
+	c.Multicast.Port = freeUDPPort(t)
+	c.Blkid.Command = []string{"cat", blkid}
+	c.SocketGroup, c.SocketMode = "nogroup", "0660"
+	y, err := c.YAML()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfgFile := filepath.Join(dir, "config.yaml")
+	if err := os.WriteFile(cfgFile, y, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	run := func(caps string) (*exec.Cmd, *strings.Builder) {
+		cmd := exec.Command(setpriv, "--inh-caps=-all", "--ambient-caps=-all", "--bounding-set=-all"+caps,
+			"--no-new-privs", bin, "daemon", "--config", cfgFile)
+		cmd.Env = append(os.Environ(), "HOME="+dir)
+		var log strings.Builder
+		cmd.Stdout, cmd.Stderr = &log, &log
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		return cmd, &log
+	}
+
+	cmd, log := run(",+dac_read_search,+chown")
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	stopped := false
+	defer func() {
+		if !stopped {
+			cmd.Process.Kill()
+			<-exited
+		}
+	}()
+	eventually(t, 15*time.Second, "the bounded daemon lists its disk", func() bool {
+		out, _, code := runClient(t, "--socket", c.Socket, "list")
+		return code == 0 && strings.Contains(out, "bounded")
+	})
+	fi, err := os.Stat(c.Socket)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st := fi.Sys().(*syscall.Stat_t); st.Gid != nogroup || fi.Mode().Perm() != 0o660 {
+		t.Errorf("socket group %d mode %04o, want nogroup (%d) and 0660", st.Gid, fi.Mode().Perm(), nogroup)
+	}
+	cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case err := <-exited:
+		stopped = true
+		if err != nil {
+			t.Errorf("bounded daemon: %v\n%s", err, log)
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatalf("the bounded daemon did not stop\n%s", log)
+	}
+
+	cmd, log = run(",+dac_read_search")
+	err = cmd.Wait()
+	if err == nil || !strings.Contains(log.String(), "socket_group: chown") || !strings.Contains(log.String(), "operation not permitted") {
+		t.Errorf("without CAP_CHOWN: %v\n%s\nwant a socket_group chown refusal", err, log)
+	}
+}
