@@ -62,7 +62,11 @@ func runDemo(args []string, stdout, stderr io.Writer) int {
 		return fail(err)
 	}
 	cli := clientCommand(exe)
-	fmt.Fprintf(stdout, "started %d daemons on lo (group 230.1.2.3 port %d), files in %s\n", *nodes, p, d.dir)
+	daemons := "daemons"
+	if *nodes == 1 {
+		daemons = "daemon"
+	}
+	fmt.Fprintf(stdout, "started %d %s on lo (group 230.1.2.3 port %d), files in %s\n", *nodes, daemons, p, d.dir)
 	took, code := d.converge(ctx, *wait)
 	if code != exitOK {
 		return code
