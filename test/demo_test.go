@@ -262,3 +262,21 @@ func pidRunning(t *testing.T, file string) int {
 	t.Fatalf("no process runs with %s", file)
 	return 0
 }
+
+// Run by go run, the demo prints "go run ./cmd/diskd-actors …", which works
+// from the repository root, rather than the path of a temporary binary.
+func TestDemo_ViaGoRunPrintsGoRun(t *testing.T) {
+	t.Parallel()
+	if testing.Short() {
+		t.Skip("-short: go run builds the binary")
+	}
+	cmd := exec.Command("go", "run", "./cmd/diskd-actors", "demo", "--check", "--nodes", "1")
+	cmd.Dir = ".."
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("go run … demo --check: %v\n%s", err, out)
+	}
+	if !strings.Contains(string(out), "\n$ go run ./cmd/diskd-actors --socket ") || strings.Contains(string(out), "/exe/diskd-actors") {
+		t.Errorf("demo via go run printed:\n%s\nwant commands starting \"go run ./cmd/diskd-actors\", not the temporary binary", out)
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"syscall"
 	"time"
@@ -151,9 +152,12 @@ func clientCommand(exe string) string {
 
 // isGoRunBinary reports whether exe is what go run builds: .../go-build*/b001/exe/NAME.
 func isGoRunBinary(exe string) bool {
-	dir := filepath.Dir(exe)
-	return filepath.Base(dir) == "exe" && strings.HasPrefix(filepath.Base(filepath.Dir(filepath.Dir(dir))), "go-build")
+	return goRunPath.MatchString(filepath.ToSlash(exe))
 }
+
+// goRunPath is where go run puts its binary: $WORK/bNNN/exe/NAME, $WORK a
+// temporary go-buildNNN directory.
+var goRunPath = regexp.MustCompile(`/go-build[0-9]+/b[0-9]+/exe/[^/]+$`)
 
 // goRunPackage is the path of cmd/diskd-actors relative to wd, found by
 // walking up to this module's go.mod: "./cmd/diskd-actors" at the root,
