@@ -150,14 +150,15 @@ func clientCommand(exe string) string {
 	return shellQuote(exe)
 }
 
-// isGoRunBinary reports whether exe is what go run builds: .../go-build*/b001/exe/NAME.
+// isGoRunBinary reports whether exe is what go run builds and runs.
 func isGoRunBinary(exe string) bool {
 	return goRunPath.MatchString(filepath.ToSlash(exe))
 }
 
 // goRunPath is where go run puts its binary: $WORK/bNNN/exe/NAME, $WORK a
-// temporary go-buildNNN directory.
-var goRunPath = regexp.MustCompile(`/go-build[0-9]+/b[0-9]+/exe/[^/]+$`)
+// temporary go-buildNNN directory, or (Go 1.24 on) the build cache's
+// $GOCACHE/xx/HASH-d/NAME.
+var goRunPath = regexp.MustCompile(`(/go-build[0-9]+/b[0-9]+/exe|/[0-9a-f]{2}/[0-9a-f]{64}-d)/[^/]+$`)
 
 // goRunPackage is the path of cmd/diskd-actors relative to wd, found by
 // walking up to this module's go.mod: "./cmd/diskd-actors" at the root,

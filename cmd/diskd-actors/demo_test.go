@@ -16,6 +16,8 @@ func TestIsGoRunBinary(t *testing.T) {
 		"/home/u/src/diskd-actors/bin/diskd-actors":     false,
 		"/home/u/exe/diskd-actors":                      false,
 		"/root/.cache/go-build/ab/exe/diskd-actors-xyz": false,
+		"/root/.cache/go-build/cd/cd3d4510ce610fdbb5774f9e159bfd8ef7c7f4c717aa4f09e84cf697f52102d7-d/diskd-actors": true,
+		"/root/.cache/go-build/cd/cd3d4510ce610fdbb5774f9e159bfd8ef7c7f4c717aa4f09e84cf697f52102d7-a/diskd-actors": false,
 	} {
 		if got := isGoRunBinary(exe); got != want {
 			t.Errorf("isGoRunBinary(%q) = %v, want %v", exe, got, want)
