@@ -1,8 +1,11 @@
 package test
 
 import (
+	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -38,5 +41,51 @@ func TestClient_MissingBlkidHasNoListToKeep(t *testing.T) {
 	}
 	if _, errs, _ := d.client("list"); !strings.Contains(errs, "cannot run blkid") {
 		t.Errorf("list without blkid: stderr %q, want a hint that blkid cannot run", errs)
+	}
+}
+
+// A user the socket's mode keeps out is told its mode and owner, and what
+// to do. Needs root, to run the client as another user.
+func TestClient_PermissionDeniedSaysWhatToDo(t *testing.T) {
+	t.Parallel()
+	if os.Geteuid() != 0 {
+		t.Skip("needs root to run the client as another user (uid 65534)")
+	}
+	d := newNetwork(t).start("perm", exportDisk("/dev/sda1", uuidFor(0, 1), "root", "ext4"))
+	// Open the way to the socket (not the socket) to everyone: every
+	// directory above it up to the system's temporary directory is the
+	// test's own.
+	for dir := filepath.Dir(d.socket); strings.HasPrefix(dir, os.TempDir()+"/"); dir = filepath.Dir(dir) {
+		if err := os.Chmod(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	pub := t.TempDir()
+	if err := os.Chmod(pub, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	client := filepath.Join(pub, "diskd-actors")
+	b, err := os.ReadFile(bin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(client, b, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(client, "--socket", d.socket, "list")
+	cmd.Env = append(os.Environ(), "HOME="+pub)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
+	var errs strings.Builder
+	cmd.Stderr = &errs
+	err = cmd.Run()
+	ee, ok := err.(*exec.ExitError)
+	if !ok || ee.ExitCode() != 3 {
+		t.Fatalf("client as uid 65534: %v, want exit 3; stderr %q", err, errs.String())
+	}
+	t.Logf("the client said: %s", errs.String())
+	for _, want := range []string{"permission denied connecting to " + d.socket, "mode Srw-------", "owner root:", "sudo", "socket_group"} {
+		if !strings.Contains(errs.String(), want) {
+			t.Errorf("stderr %q lacks %q", errs.String(), want)
+		}
 	}
 }
