@@ -24,6 +24,13 @@ func TestClient_EmptyListHints(t *testing.T) {
 		!strings.Contains(errs, "no other daemon has been heard") {
 		t.Errorf("empty list: exit %d, stdout %q, stderr %q; want exit 0 and a hint naming blkid and the peers", code, out, errs)
 	}
+	piped := exec.Command(bin, "--socket", d.socket)
+	piped.Stdin = strings.NewReader("list\n")
+	var perrs strings.Builder
+	piped.Stderr = &perrs
+	if err := piped.Run(); err != nil || !strings.Contains(perrs.String(), "hint: no disks known") {
+		t.Errorf("piped list: %v, stderr %q; want the hint too", err, perrs.String())
+	}
 	out, errs, code = d.client("--json", "list")
 	if code != 0 || strings.TrimSpace(out) != "[]" || errs != "" {
 		t.Errorf("--json empty list: exit %d, stdout %q, stderr %q; want [] and nothing else", code, out, errs)
