@@ -71,6 +71,9 @@ type deps struct {
 	gen    atomic.Uint64 // inventory generations, never reused by an instance
 	keys   [][]byte      // the keyring: the first signs, all verify; nil without auth
 	runIDs atomic.Uint64 // blkid run ids
+	// blkidOK: a blkid run has succeeded since Start, so a local disk list
+	// exists for a failed run to keep (DiskWatcher's restarts keep it).
+	blkidOK atomic.Bool
 
 	state  *stateFile       // the state file's path and lock
 	pacing statefile.Pacing // of state-file saves
