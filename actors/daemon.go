@@ -78,6 +78,9 @@ type deps struct {
 	settings messages.Settings
 	level    *slog.LevelVar // nil: the log level is fixed
 	runIDs   atomic.Uint64  // blkid run ids
+	// blkidOK: a blkid run has succeeded since Start, so a local disk list
+	// exists for a failed run to keep (DiskWatcher's restarts keep it).
+	blkidOK atomic.Bool
 
 	state  *stateFile       // the state file's path and lock
 	pacing statefile.Pacing // of state-file saves

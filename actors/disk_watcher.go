@@ -44,8 +44,9 @@ type DiskWatcher struct {
 }
 
 type pendingRun struct {
-	report  messages.ScanReport
-	waiting []*actor.PID
+	report    messages.ScanReport
+	noListYet bool
+	waiting   []*actor.PID
 }
 
 func newDiskWatcherProps(d *deps) *actor.Props {
@@ -100,7 +101,7 @@ func (a *DiskWatcher) Receive(c actor.Context) {
 			delete(a.applied, m.RunID)
 			for _, w := range p.waiting {
 				if w != nil {
-					c.Send(w, &messages.RescanDone{Report: p.report, Changed: m.Changed})
+					c.Send(w, &messages.RescanDone{Report: p.report, Changed: m.Changed, NoListYet: p.noListYet})
 				}
 			}
 		}
@@ -131,19 +132,26 @@ func (a *DiskWatcher) handleScanDone(c actor.Context, m *scanDone) {
 	a.running, a.cancel = 0, nil
 	report := messages.ScanReport{RunID: m.id, Started: m.started, Duration: m.dur, Outcome: blkid.Outcome(m.err)}
 	disks, err := m.disks, m.err // no disks when err is set
+	noListYet := false
 	if err != nil {
 		report.Error = err.Error()
-		if a.lastOut != report.Outcome {
+		noListYet = !a.d.blkidOK.Load()
+		switch {
+		case a.lastOut == report.Outcome:
+		case noListYet:
+			a.log.Warn("blkid run failed; no local disk list yet", "outcome", report.Outcome, "error", err)
+		default:
 			a.log.Warn("blkid run failed; keeping the last good disk list", "outcome", report.Outcome, "error", err)
 		}
 	} else {
+		a.d.blkidOK.Store(true)
 		report.Disks = len(disks)
 		if a.lastOut != blkid.OutcomeOK && a.lastOut != "" {
 			a.log.Info("blkid runs again", "disks", len(disks))
 		}
 	}
 	a.lastOut = report.Outcome
-	a.applied[m.id] = &pendingRun{report: report, waiting: a.waiting}
+	a.applied[m.id] = &pendingRun{report: report, noListYet: noListYet, waiting: a.waiting}
 	a.waiting = nil
 	c.Request(a.d.pids.info, &messages.ScanFinished{Run: report, Disks: disks})
 	if a.rerun {

@@ -184,7 +184,7 @@ func TestService_SocketGroup(t *testing.T) {
 	if code == 0 {
 		t.Fatalf("list as daemon: exit 0, %q; want a refusal", out)
 	}
-	for _, want := range []string{"permission denied", "mode 0660", "group nogroup", "sudo"} {
+	for _, want := range []string{"permission denied", "mode Srw-rw----", ":nogroup", "sudo"} {
 		if !strings.Contains(errs, want) {
 			t.Errorf("refusal for daemon: %q, want it to mention %q", errs, want)
 		}

@@ -148,7 +148,11 @@ func Rescan(r *messages.RescanDone, jsonOut bool) *lineproto.Answer {
 		return ans
 	}
 	if r.Report.Outcome != "ok" {
-		return errAnswer("blkid", fmt.Sprintf("%s: %s (the last good disk list is kept)", r.Report.Outcome, r.Report.Error))
+		kept := "the last good disk list is kept"
+		if r.NoListYet {
+			kept = "no local disk list yet: no blkid run has succeeded since the daemon started"
+		}
+		return errAnswer("blkid", fmt.Sprintf("%s: %s (%s)", r.Report.Outcome, r.Report.Error, kept))
 	}
 	what := "unchanged"
 	if r.Changed {

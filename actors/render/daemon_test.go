@@ -211,6 +211,8 @@ func TestRescan(t *testing.T) {
 		{"changed", messages.RescanDone{Report: ok, Changed: true}, false, "rescanned: 1 disk, changed, announced\n.ok\n"},
 		{"failed keeps the last list", messages.RescanDone{Report: bad}, false,
 			".err blkid not_found: exec: blkid: not found (the last good disk list is kept)\n"},
+		{"failed with no list before", messages.RescanDone{Report: bad, NoListYet: true}, false,
+			".err blkid not_found: exec: blkid: not found (no local disk list yet: no blkid run has succeeded since the daemon started)\n"},
 		{"json ok", messages.RescanDone{Report: ok, Changed: true}, true,
 			`{"report":{"run_id":0,"started":"0001-01-01T00:00:00Z","duration_ns":0,"outcome":"ok","disks":1},"changed":true}` + "\n.ok\n"},
 		{"json failed: data then error", messages.RescanDone{Report: bad}, true,

@@ -79,7 +79,6 @@ func runConfig(g globals, args []string, stdout, stderr io.Writer) int {
 // flags that were given. A nil config comes with the exit code.
 func loadWithFlags(g globals, name string, args []string, stdout, stderr io.Writer) (*config.Config, int) {
 	fs := flag.NewFlagSet("diskd-actors "+name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	path := fs.String("config", g.config, "YAML config `file` (every key has a default)")
 	node := fs.String("node", "", "node `name` announced to peers (config: node)")
 	socket := fs.String("socket", g.socket, "unix socket `path` (config: socket)")
@@ -89,15 +88,8 @@ func loadWithFlags(g globals, name string, args []string, stdout, stderr io.Writ
 	ttl := fs.Int("ttl", 0, "multicast `ttl` (config: multicast.ttl)")
 	level := fs.String("log-level", "", "debug, info, warn or error (config: log.level)")
 	format := fs.String("log-format", "", "text or json (config: log.format)")
-	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: diskd-actors %s [flags]\n\nFlags override the config file, which overrides the defaults:\n", name)
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil, exitOK
-		}
-		return nil, exitError
+	if ok, code := parseFlags(fs, name+" [flags]", subcommandIntro[name], args, stdout, stderr); !ok {
+		return nil, code
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "diskd-actors %s: unexpected argument %q\n", name, fs.Arg(0))

@@ -211,7 +211,6 @@ func TestRunConfig(t *testing.T) {
 			"  multicast.port 0: must be between 1 and 65535\n  log.level \"loud\"", true},
 		{"unexpected argument", globals{}, []string{"extra"}, "", exitError, nil, `diskd-actors config: unexpected argument "extra"`, true},
 		{"unknown flag", globals{}, []string{"--nope"}, "", exitError, nil, "flag provided but not defined: -nope", true},
-		{"help is success", globals{}, []string{"--help"}, "", exitOK, nil, "Usage: diskd-actors config [flags]", true},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			t.Setenv("DISKD_SOCKET", c.env)
