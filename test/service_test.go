@@ -1,6 +1,7 @@
 package test
 
 import (
+	"fmt"
 	"net"
 	"os"
 	"os/exec"
@@ -18,7 +19,12 @@ import (
 // daemon sends, in order.
 func notifyListener(t *testing.T) (path string, got <-chan string) {
 	t.Helper()
-	path = filepath.Join(t.TempDir(), "notify")
+	return notifyListenerAt(t, filepath.Join(t.TempDir(), "notify"))
+}
+
+// notifyListenerAt listens at path, which may be abstract ("@name").
+func notifyListenerAt(t *testing.T, path string) (string, <-chan string) {
+	t.Helper()
 	c, err := net.ListenUnixgram("unixgram", &net.UnixAddr{Name: path, Net: "unixgram"})
 	if err != nil {
 		t.Fatal(err)
@@ -95,6 +101,17 @@ func TestService_NotifyReadyWatchdogStopping(t *testing.T) {
 	next(t, got, "READY=1")
 	d.stop()
 	next(t, got, "STOPPING=1")
+}
+
+// systemd may name an abstract socket (a leading '@'): READY=1 arrives
+// there too.
+func TestService_NotifyAbstractSocket(t *testing.T) {
+	path, got := notifyListenerAt(t, fmt.Sprintf("@diskd-actors-test-%d-%d", os.Getpid(), time.Now().UnixNano()))
+	n := newNetwork(t)
+	n.start("abstract", exportDisk("/dev/sda1", uuidFor(8, 1), "abs", "ext4"), func(o *bed.HostOptions) {
+		o.Env = append(o.Env, "NOTIFY_SOCKET="+path)
+	})
+	next(t, got, "READY=1")
 }
 
 // The unit file passes systemd-analyze verify. verify checks that
