@@ -35,6 +35,12 @@ type DiskWatcher struct {
 	rerun   bool         // a Rescan arrived during a run
 	applied map[uint64]*pendingRun
 	lastOut string // outcome of the previous run, to log changes only
+
+	// The blkid settings in force: the configuration's, then those of
+	// each reload (ApplySettings).
+	argv     []string
+	interval time.Duration
+	timeout  time.Duration
 }
 
 type pendingRun struct {
@@ -53,7 +59,21 @@ func newDiskWatcherProps(d *deps) *actor.Props {
 func (a *DiskWatcher) Receive(c actor.Context) {
 	switch m := c.Message().(type) {
 	case *actor.Started:
-		a.tick = newTicker(a.d.root, c.Self(), 0, a.d.cfg.Blkid.Interval, &scanTick{})
+		b := a.d.cfg.Blkid
+		a.argv, a.interval, a.timeout = b.Command, b.Interval, b.Timeout
+		a.tick = newTicker(a.d.root, c.Self(), 0, a.interval, &scanTick{})
+		askSettings(c)
+	case *messages.ApplySettings:
+		s := m.Settings
+		a.argv, a.timeout = s.BlkidCommand, s.BlkidTimeout
+		if s.BlkidInterval != a.interval {
+			a.interval = s.BlkidInterval
+			a.tick.stop()
+			a.tick = newTicker(a.d.root, c.Self(), a.interval, a.interval, &scanTick{})
+		}
+		applied(c, "disk_watcher")
+	case *messages.CheckHealth:
+		c.Respond(&messages.Healthy{Part: "disk_watcher"})
 	case *actor.Restarting, *actor.Stopping:
 		a.tick.stop()
 		if a.cancel != nil {
@@ -93,7 +113,7 @@ func (a *DiskWatcher) startRun(c actor.Context) {
 	a.running = id
 	ctx, cancel := context.WithCancel(context.Background())
 	a.cancel = cancel
-	argv, timeout := a.d.cfg.Blkid.Command, a.d.cfg.Blkid.Timeout
+	argv, timeout := a.argv, a.timeout
 	self, root, now := c.Self(), a.d.root, a.d.now
 	a.wg.Add(1)
 	go func() {

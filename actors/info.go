@@ -70,6 +70,7 @@ type infoState struct {
 	// treeUp: every sibling is spawned (treeStarted); before, what Info
 	// would send them waits in the pending flags.
 	treeUp, pendingAnnounce, pendingChange bool
+	warnings                               []string // of the settings in force, for status
 }
 
 func newInfoState() *infoState {
@@ -142,6 +143,11 @@ func (a *Info) Receive(c actor.Context) {
 		a.unsubscribe(c, m.Who)
 	case *messages.Dropped:
 		a.emit(c, messages.EventDrop, "", m.Reason+" from "+m.From+": "+m.Detail, nil)
+	case *messages.ApplySettings:
+		a.st.warnings = warnings(m.Settings)
+		applied(c, "info")
+	case *messages.CheckHealth:
+		c.Respond(&messages.Healthy{Part: "info"})
 	case *messages.NodeClash:
 		a.emit(c, messages.EventPeerConflict, a.id.Node, "another instance "+m.Instance+" at "+m.Addr+" announces under our node name", nil)
 	}
@@ -272,6 +278,7 @@ func (a *Info) status() *messages.Status {
 		Sessions:   a.d.stats.sessionStats(),
 		Gossip:     a.d.stats.gossipStatus(),
 		Limits:     a.limits(), InfoFailed: a.d.stats.infoFailed.Load(),
+		Warnings: slices.Clone(a.st.warnings),
 	}
 	for _, p := range a.st.peers {
 		s.States[a.stateOf(p, now)]++

@@ -34,8 +34,9 @@
 //	auth:
 //	  keys: []                      # base64 keys of at least 16 bytes; the first signs, all verify
 //	  key_files: []                 # absolute paths of files holding one base64 key each (chmod 600)
+//	                                # inline keys need the file itself to be chmod 600
 //	legacy:
-//	  accept: true                  # accept datagrams of the original Perl diskd (only without keys)
+//	  accept: false                 # opt-in: accept datagrams of the original Perl diskd (only without keys)
 //	  announce: false               # also announce the inventory in the original's format
 //	log:
 //	  level: info                   # debug, info, warn or error
@@ -44,6 +45,13 @@
 //	  max_disks: 200000             # 1..10000000; disks of all peers together
 //	  max_peers: 10000              # 1..100000; peers known at once
 //	  max_bytes: 268435456          # 1 MiB..64 GiB; estimated bytes held for peers' disks
+//	socket_group: ""                # group owning the socket (name or number); "" keeps the daemon's
+//	socket_mode: "0600"             # octal; 0660 lets socket_group's members query; never others
+//
+// Under systemd ($RUNTIME_DIRECTORY, $STATE_DIRECTORY set by the unit) the
+// socket defaults to $RUNTIME_DIRECTORY/socket and the state file to
+// $STATE_DIRECTORY/state.yaml. On SIGHUP the daemon applies [LiveKeys] and
+// names the other changed keys as needing a restart ([Changes]).
 //
 // # Rules
 //

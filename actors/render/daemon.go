@@ -77,6 +77,9 @@ func Status(s *messages.Status, jsonOut bool, now time.Time) *lineproto.Answer {
 		rows = append(rows, []string{"limits:", fmt.Sprintf("%d of %d peer disks, %d of %d peers, %s of %s held; %d of %d last-seen records (%d evicted)",
 			l.Disks, l.MaxDisks, l.Peers, l.MaxPeers, mib(l.Bytes), mib(l.MaxBytes), l.Sightings, l.MaxSightings, l.SightingsEvicted)})
 	}
+	for _, w := range s.Warnings {
+		rows = append(rows, []string{"warning:", oneLine(w)})
+	}
 	if s.InfoFailed > 0 {
 		rows = append(rows, []string{"info:", fmt.Sprintf("%d messages dropped by a failed handler", s.InfoFailed)})
 	}

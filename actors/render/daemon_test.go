@@ -109,6 +109,7 @@ func TestStatus_textRows(t *testing.T) {
 			"blkid:", "run 3 at 2026-11-25T06:23:56Z took 1.235s: ok, 1 disk"},
 		{"blkid failed, error on one line", messages.Status{Blkid: &messages.ScanReport{RunID: 4, Started: at, Outcome: "exit", Error: "exit 2\nstderr"}},
 			"blkid:", `run 4 at 2026-11-25T06:23:56Z took 0s: exit: exit 2\nstderr`},
+		{"warning", messages.Status{Warnings: []string{"no auth keys\nconfigured"}}, "warning:", `no auth keys\nconfigured`},
 		{"no drops", messages.Status{}, "drops:", "none"},
 		{"drops sorted", messages.Status{Drops: map[string]uint64{"z": 1, "a": 2}}, "drops:", "a=2 z=1"},
 		{"peer states", messages.Status{Local: 2, Peers: 1, States: map[string]int{messages.PeerAlive: 1}},
@@ -141,7 +142,7 @@ func TestStatus_textRows(t *testing.T) {
 // healthy status stays short.
 func TestStatus_troubleRowsAbsentWhenHealthy(t *testing.T) {
 	a := Status(&messages.Status{}, false, now)
-	for _, key := range []string{"link:", "duplicates:", "mounts:", "announce:"} {
+	for _, key := range []string{"link:", "duplicates:", "mounts:", "announce:", "warning:"} {
 		for _, l := range a.Lines {
 			if strings.HasPrefix(l, key) {
 				t.Errorf("got %q, want no %s row", l, key)

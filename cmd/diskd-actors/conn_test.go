@@ -102,3 +102,27 @@ func TestDialError_permission(t *testing.T) {
 		t.Errorf("unreachable path: got %q, want the directory named as the cause and sudo", got)
 	}
 }
+
+// With no socket at the default path, the client uses the service's socket
+// if there is one; a default that exists always wins.
+func TestServiceFallback(t *testing.T) {
+	dir := t.TempDir()
+	home, service := filepath.Join(dir, "home-socket"), filepath.Join(dir, "service-socket")
+	if got := fallback(home, service); got != home {
+		t.Errorf("neither exists: %q, want the default %q", got, home)
+	}
+	ln, err := net.Listen("unix", service)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	if got := fallback(home, service); got != service {
+		t.Errorf("only the service's: %q, want %q", got, service)
+	}
+	if err := os.WriteFile(home, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if got := fallback(home, service); got != home {
+		t.Errorf("both: %q, want the default %q", got, home)
+	}
+}

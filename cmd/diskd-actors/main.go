@@ -159,5 +159,8 @@ func (g globals) socketPath() (string, error) {
 	if err != nil {
 		return "", err
 	}
+	if g.config == "" {
+		return serviceFallback(cfg.Socket), nil
+	}
 	return cfg.Socket, nil
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -253,7 +254,7 @@ func TestNewLogger(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			var buf bytes.Buffer
-			l, err := newLogger(c.cfg, &buf)
+			l, err := newLogger(c.cfg, &slog.LevelVar{}, &buf)
 			if (err != nil) != c.wantErr {
 				t.Fatalf("got %v, want error %v", err, c.wantErr)
 			}
