@@ -56,6 +56,8 @@ func cases() map[string]*lineproto.Answer {
 		"list":              List(inv, false),
 		"list_json":         List(inv, true),
 		"list_empty_json":   List(&messages.Inventory{}, true),
+		"list_wide":         List(&messages.Inventory{Disks: wideDisks}, false),
+		"mounts_wide":       Mounts(&messages.Inventory{Disks: wideDisks}, false),
 		"where_present":     Where(&messages.WhereResult{Query: "backup 2", Matches: disks[1:2]}, false, now),
 		"where_last_seen":   Where(&messages.WhereResult{Query: "old", LastSeen: []messages.Seen{seen}}, false, now),
 		"where_duplicate":   Where(&messages.WhereResult{Query: "c0ffee00", Matches: disks[2:4], Duplicates: []string{"c0ffee00"}}, false, now),
