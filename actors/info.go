@@ -122,6 +122,8 @@ func (a *Info) Receive(c actor.Context) {
 		c.Respond(&messages.LocalDisks{Disks: slices.Clone(a.st.local), Ready: a.st.scanned})
 	case *messages.GetInventory:
 		c.Respond(&messages.Inventory{Disks: a.inventory()})
+	case *messages.GetInventoryView:
+		c.Respond(a.inventoryView())
 	case *messages.Where:
 		c.Respond(a.where(m.Query))
 	case *messages.GetPeers:
