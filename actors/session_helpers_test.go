@@ -24,8 +24,8 @@ type sessionBed struct {
 	t     *testing.T
 	sys   *actor.ActorSystem
 	d     *deps
-	subs  chan *actor.PID // Subscribe senders
-	unsub chan *actor.PID // Unsubscribe senders
+	subs  chan *actor.PID         // Subscribe senders
+	unsub chan *actor.PID         // Unsubscribe senders
 	view  *messages.InventoryView // what list gets, when set before the session
 }
 
