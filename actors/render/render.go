@@ -113,9 +113,6 @@ func nonNil[T any](s []T) []T {
 	return s
 }
 
-// mib writes a byte count in MiB, one decimal.
-func mib(n int64) string { return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20)) }
-
 // startsWithMark reports a value whose first rune is a combining mark.
 func startsWithMark(s string) bool {
 	r, _ := utf8.DecodeRuneInString(s)
