@@ -51,7 +51,11 @@ var commandHandlers = map[string]commandHandler{
 		})
 	},
 	lineproto.CmdMounts: func(a *Session, c actor.Context, req lineproto.Request) {
-		a.askInfo(c, &messages.GetInventory{}, func(r any) *lineproto.Answer { return render.Mounts(r.(*messages.Inventory), req.JSON) })
+		// The view, not a copy of the inventory: Info's work stays one entry
+		// a node; the session picks the mounted disks.
+		a.askInfo(c, &messages.GetInventoryView{}, func(r any) *lineproto.Answer {
+			return render.Mounts(mountedDisks(r.(*messages.InventoryView)), req.JSON)
+		})
 	},
 	lineproto.CmdPeers: func(a *Session, c actor.Context, req lineproto.Request) {
 		a.askInfo(c, &messages.GetPeers{}, func(r any) *lineproto.Answer { return render.Peers(r.(*messages.Peers), req.JSON, a.d.now()) })
@@ -111,6 +115,18 @@ func cmdName(c *lineproto.Command, ok bool) string {
 // askInfo asks Info and answers with what render makes of its reply.
 func (a *Session) askInfo(c actor.Context, q any, render func(any) *lineproto.Answer) {
 	a.ask(c, a.d.pids.info, q, queryTimeout, func(r any) *answer { return fromRender(render(r)) })
+}
+
+// mountedDisks are the view's disks that are mounted somewhere.
+func mountedDisks(v *messages.InventoryView) *messages.Inventory {
+	inv := &messages.Inventory{}
+	v.Each(func(nd messages.NodeDisk) bool {
+		if len(nd.Mounts) > 0 {
+			inv.Disks = append(inv.Disks, nd)
+		}
+		return true
+	})
+	return inv
 }
 
 // askStream asks Info and answers with a stream rendered from its reply
