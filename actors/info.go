@@ -49,7 +49,10 @@ type infoState struct {
 	blkid     []messages.Disk // as blkid saw them, without mounts
 	mounts    []messages.MountEntry
 	mountsErr string
-	local     []messages.Disk // blkid's disks with their mounts, sorted
+	// local is blkid's disks with their mounts, sorted. It and each peer's
+	// disks are replaced, never written in place: InventoryView shares them
+	// with sessions that render on their own goroutines.
+	local     []messages.Disk
 	localAt   time.Time       // when local was last confirmed by a scan
 	scanned   bool            // a blkid run has finished, well or not
 	lastScan  *messages.ScanReport
