@@ -44,15 +44,14 @@ type identity struct {
 }
 
 // infoState is Info's knowledge; see Info. Only Info's producer holds it:
-// no other actor can reach it.
+// no other actor can reach it. Its disk lists (local, each peer's disks)
+// are replaced, never written in place: InventoryView shares them with
+// sessions that render on their own goroutines.
 type infoState struct {
 	blkid     []messages.Disk // as blkid saw them, without mounts
 	mounts    []messages.MountEntry
 	mountsErr string
-	// local is blkid's disks with their mounts, sorted. It and each peer's
-	// disks are replaced, never written in place: InventoryView shares them
-	// with sessions that render on their own goroutines.
-	local     []messages.Disk
+	local     []messages.Disk // blkid's disks with their mounts, sorted
 	localAt   time.Time       // when local was last confirmed by a scan
 	scanned   bool            // a blkid run has finished, well or not
 	lastScan  *messages.ScanReport

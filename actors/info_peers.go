@@ -26,7 +26,7 @@ const (
 // peerState is what Info holds of one peer.
 type peerState struct {
 	info  messages.Peer // State is the last evaluated state
-	disks []messages.Disk // replaced, never written in place (see infoState.local)
+	disks []messages.Disk
 	// heard is the receiver's clock at the last datagram (monotonic); zero
 	// for a peer restored from the state file and not heard since.
 	heard      time.Time
