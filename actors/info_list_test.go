@@ -53,7 +53,10 @@ func TestInfo_InventoryViewIsTheInventory(t *testing.T) {
 
 	clock.advance(a.deps.cfg.Peer.Timeout + time.Second)
 	p.alive() // only p is heard: q goes down
-	waitFor(t, "q down", func() bool { return peerOf(t, a, "q").State == messages.PeerDown })
+	waitFor(t, "q down, p heard since", func() bool {
+		pp := peerOf(t, a, "p")
+		return peerOf(t, a, "q").State == messages.PeerDown && pp.Seq == p.seq && pp.State == messages.PeerAlive
+	})
 	if v := check("q down"); len(v.Nodes) != 2 {
 		t.Errorf("with q down: %d nodes in the view, want a and p", len(v.Nodes))
 	}
