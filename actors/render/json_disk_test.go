@@ -51,47 +51,34 @@ func FuzzAppendNodeDiskJSON(f *testing.F) {
 	})
 }
 
-// fill sets every field of v, recursively: strings to their field's name,
-// bools to true, numbers to 7, slices to one filled element.
-func fill(v reflect.Value, name string) {
-	switch v.Kind() {
-	case reflect.String:
-		v.SetString(name)
-	case reflect.Bool:
-		v.SetBool(true)
-	case reflect.Int, reflect.Int64, reflect.Int32, reflect.Uint, reflect.Uint64, reflect.Uint32:
-		if v.CanInt() {
-			v.SetInt(7)
-		} else {
-			v.SetUint(7)
-		}
-	case reflect.Struct:
-		for i := range v.NumField() {
-			if v.Type().Field(i).IsExported() {
-				fill(v.Field(i), v.Type().Field(i).Name)
-			}
-		}
-	case reflect.Slice:
-		s := reflect.MakeSlice(v.Type(), 1, 1)
-		fill(s.Index(0), name)
-		v.Set(s)
-	case reflect.Pointer:
-		p := reflect.New(v.Type().Elem())
-		fill(p.Elem(), name)
-		v.Set(p)
-	}
-}
-
 // A field added to Disk, Mount or NodeDisk's JSON shows here: the streamed
-// encoding must learn it too.
-func TestAppendNodeDiskJSON_everyField(t *testing.T) {
+// encoding must learn it too (until then it falls back to json.Marshal).
+func TestAppendNodeDiskJSON_fastPath(t *testing.T) {
 	var nd messages.NodeDisk
-	fill(reflect.ValueOf(&nd).Elem(), "")
+	fillFields(reflect.ValueOf(&nd).Elem(), "")
 	want, err := json.Marshal(nd)
 	if err != nil {
 		t.Fatal(err)
 	}
+	if got := appendNodeDisk(nil, nd); string(got) != string(want) || !fastDiskJSON {
+		t.Errorf("appendNodeDisk lacks a field of messages.NodeDisk's JSON (list --json falls back to json.Marshal, "+
+			"about ten times slower):\n got %s\nwant %s", got, want)
+	}
 	if got := AppendNodeDiskJSON(nil, nd); string(got) != string(want) {
-		t.Errorf("a field is missing from AppendNodeDiskJSON:\n got %s\nwant %s", got, want)
+		t.Errorf("AppendNodeDiskJSON:\n got %s\nwant %s", got, want)
+	}
+}
+
+// The fallback, for a NodeDisk with fields the fast path lacks, is
+// json.Marshal's output itself.
+func TestAppendNodeDiskJSON_fallback(t *testing.T) {
+	defer func(was bool) { fastDiskJSON = was }(fastDiskJSON)
+	fastDiskJSON = false
+	for _, s := range hostileStrings {
+		nd := messages.NodeDisk{Node: s, Disk: messages.Disk{Label: s, Mounts: []messages.Mount{{Path: s}}}}
+		want, _ := json.Marshal(nd)
+		if got := AppendNodeDiskJSON(nil, nd); string(got) != string(want) {
+			t.Errorf("%q: got %s, want %s", s, got, want)
+		}
 	}
 }
