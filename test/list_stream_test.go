@@ -89,10 +89,10 @@ func TestList_StreamedToTheEndAndSlowReaderCut(t *testing.T) {
 
 // Labels in wide and combining characters do not shift the columns of
 // `list` as the client prints it: DEVICE starts at one display column on
-// every row.
+// every row; hostile ones are quoted.
 func TestList_WideLabelsKeepColumns(t *testing.T) {
 	t.Parallel()
-	labels := []string{"写真2026", "e\u0301te\u0301", "\U0001F4F7cam", "plain"}
+	labels := []string{"写真2026", "e\u0301te\u0301", "\U0001F4F7cam", "plain", "\u202eevil", "a\u009b2J"}
 	b := bed.New(t, bed.Options{Hosts: 1, Bin: bin, Disks: func(int) []bed.Disk {
 		ds := bed.Disks(0, len(labels))
 		for i := range ds {
@@ -115,9 +115,19 @@ func TestList_WideLabelsKeepColumns(t *testing.T) {
 			t.Errorf("row %q: DEVICE at display column %d, want %d", l, render.Width(l[:max(i, 0)]), col)
 		}
 	}
-	for _, want := range labels {
+	for _, want := range labels[:4] {
 		if !strings.Contains(out, want) {
 			t.Errorf("list: %q not shown as it is in\n%s", want, out)
 		}
+	}
+	// A label that would reorder the row (bidi override) or draw on the
+	// terminal (C1 CSI) is quoted, and nothing of it reaches the output raw.
+	for _, want := range []string{`"\u202eevil"`, `"a\u009b2J"`} {
+		if !strings.Contains(out, want) {
+			t.Errorf("list: %s not shown quoted in\n%s", want, out)
+		}
+	}
+	if strings.ContainsAny(out, "\u202e\u009b") {
+		t.Errorf("list: a raw bidi override or C1 control in\n%q", out)
 	}
 }
