@@ -44,7 +44,9 @@ type identity struct {
 }
 
 // infoState is Info's knowledge; see Info. Only Info's producer holds it:
-// no other actor can reach it.
+// no other actor can reach it. Its disk lists (local, each peer's disks)
+// are replaced, never written in place: InventoryView shares them with
+// sessions that render on their own goroutines.
 type infoState struct {
 	blkid     []messages.Disk // as blkid saw them, without mounts
 	mounts    []messages.MountEntry
@@ -123,6 +125,8 @@ func (a *Info) Receive(c actor.Context) {
 		c.Respond(&messages.LocalDisks{Disks: slices.Clone(a.st.local), Ready: a.st.scanned})
 	case *messages.GetInventory:
 		c.Respond(&messages.Inventory{Disks: a.inventory()})
+	case *messages.GetInventoryView:
+		c.Respond(a.inventoryView())
 	case *messages.Where:
 		c.Respond(a.where(m.Query))
 	case *messages.GetPeers:
