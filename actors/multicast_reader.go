@@ -32,6 +32,7 @@ type reader struct {
 	drops  *dropLog
 	events *eventBudget // drop events for debug sessions, its own
 	queued *atomic.Int64
+	dec    *wire.Decoder // its own: a Decoder keeps per-key HMAC state
 }
 
 // datagramIn is one decoded datagram for MulticastServer: env, or the
@@ -45,7 +46,8 @@ type datagramIn struct {
 }
 
 func newReader(d *deps, tr transport.Transport, self *actor.PID, drops *dropLog, queued *atomic.Int64) *reader {
-	return &reader{d: d, tr: tr, self: self, drops: drops, events: newEventBudget(d.now), queued: queued}
+	return &reader{d: d, tr: tr, self: self, drops: drops, events: newEventBudget(d.now), queued: queued,
+		dec: wire.NewDecoder(d.keys)}
 }
 
 func (r *reader) run(wg *sync.WaitGroup) {
@@ -95,7 +97,7 @@ func (r *reader) decode(b []byte, src string) (m *datagramIn) {
 		}
 	}()
 	decoderHook(b)
-	env, err := wire.DecodeDatagram(b, r.d.keys)
+	env, err := r.dec.Decode(b)
 	var de *wire.DropError
 	if errors.As(err, &de) && de.Reason == wire.DropLegacy && r.d.legacyOK() {
 		disks, err := wire.DecodeLegacy(b)
