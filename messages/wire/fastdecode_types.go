@@ -78,7 +78,7 @@ func (c *cursor) disks() ([]messages.Disk, bool) {
 	if c.eat(']') {
 		return []messages.Disk{}, true
 	}
-	out := make([]messages.Disk, 0, 4)
+	out := make([]messages.Disk, 0, 8) // a chunk of the usual disks holds about 6
 	for {
 		out = append(out, messages.Disk{})
 		if !c.disk(&out[len(out)-1]) {
