@@ -87,6 +87,7 @@ func (a *MulticastServer) toInfo(m any) {
 func (a *MulticastServer) publish() {
 	s := a.eng.Stats()
 	a.d.stats.setGossip(messages.GossipStatus{
+		FilterSources: int(a.d.stats.filterSources.Load()), FilterRefused: a.d.stats.filterRefused.Load(),
 		Queued: a.queued.Load(), Sources: s.Sources, ReplayWindows: s.Windows, KnownGenerations: s.Known,
 		Assemblies: s.Assemblies, InFlightDisks: s.InFlightDisks, InFlightBytes: s.InFlightBytes,
 		MaxInFlightDisks: a.maxInFlightDisks(), MaxInFlightBytes: gossip.DefaultMaxInFlightBytes,

@@ -10,6 +10,7 @@ import (
 
 	"github.com/asynkron/protoactor-go/actor"
 
+	"github.com/diskd-actors/diskd-actors/actors/gossip"
 	"github.com/diskd-actors/diskd-actors/actors/transport"
 	"github.com/diskd-actors/diskd-actors/messages"
 	"github.com/diskd-actors/diskd-actors/messages/wire"
@@ -21,7 +22,8 @@ import (
 const maxQueued = 4096
 
 // reader is MulticastServer's receive goroutine. It only reads, checks
-// sizes, authenticates and decodes, statelessly and under a recover that
+// sizes and the source's rate (gossip.SourceFilter, before anything
+// costly), authenticates and decodes, statelessly and under a recover that
 // counts a drop, then hands each decoded datagram to the actor, which
 // owns the protocol engine (actors/gossip). It keeps no protocol state, so
 // a restart of the actor loses nothing of it.
@@ -33,6 +35,9 @@ type reader struct {
 	events *eventBudget // drop events for debug sessions, its own
 	queued *atomic.Int64
 	auth   *authPointer // the keyring in force, swapped by the actor on reload
+	dec    *wire.Decoder // its own: a Decoder keeps per-key HMAC state
+	decFor *authState    // the keyring dec was made for; a reload makes a new one
+	filter *gossip.SourceFilter
 }
 
 // datagramIn is one decoded datagram for MulticastServer: env, or the
@@ -46,7 +51,8 @@ type datagramIn struct {
 }
 
 func newReader(d *deps, tr transport.Transport, self *actor.PID, drops *dropLog, queued *atomic.Int64, auth *authPointer) *reader {
-	return &reader{d: d, tr: tr, self: self, drops: drops, events: newEventBudget(d.now), queued: queued, auth: auth}
+	return &reader{d: d, tr: tr, self: self, drops: drops, events: newEventBudget(d.now), queued: queued, auth: auth,
+		filter: gossip.NewSourceFilter(gossip.Config{})}
 }
 
 func (r *reader) run(wg *sync.WaitGroup) {
@@ -72,6 +78,14 @@ func (r *reader) run(wg *sync.WaitGroup) {
 			r.dropped(wire.DropOversize, src, fmt.Sprintf("%d bytes or more", n))
 			continue
 		}
+		if !r.filter.Allow(src, r.d.now()) {
+			// Far past its rate limit: counted, as the engine counts its
+			// own refusals, and never authenticated or decoded.
+			st.drop(wire.DropRate)
+			st.filterRefused.Add(1)
+			continue
+		}
+		st.filterSources.Store(int64(r.filter.Stats().Sources))
 		m := r.decode(buf[:n], src)
 		if m == nil {
 			continue
@@ -97,7 +111,10 @@ func (r *reader) decode(b []byte, src string) (m *datagramIn) {
 	}()
 	decoderHook(b)
 	auth := r.auth.Load()
-	env, err := wire.DecodeDatagram(b, auth.keys)
+	if r.dec == nil || r.decFor != auth {
+		r.dec, r.decFor = wire.NewDecoder(auth.keys), auth
+	}
+	env, err := r.dec.Decode(b)
 	var de *wire.DropError
 	if errors.As(err, &de) && de.Reason == wire.DropLegacy && auth.legacyOK() {
 		disks, err := wire.DecodeLegacy(b)

@@ -18,6 +18,10 @@ type stats struct {
 	subscribers            atomic.Int64  // debug sessions listening to Info's events
 	infoQueue              atomic.Int64  // announcements sent to Info, not yet handled
 	infoFailed             atomic.Uint64 // messages whose Info handler panicked
+	// The reader's source filter (gossip.SourceFilter): its table size,
+	// and the datagrams it refused before decoding (also rate_limited).
+	filterSources atomic.Int64
+	filterRefused atomic.Uint64
 
 	mu    sync.Mutex
 	drops map[string]uint64

@@ -21,6 +21,12 @@ type PeerGeneration struct {
 // GossipStatus is the protocol engine's part of status: the sizes of its
 // bounded tables and what their bounds refused.
 type GossipStatus struct {
+	// FilterSources and FilterRefused: the reader's per-source check made
+	// before decoding (its buckets held, and the datagrams it refused,
+	// which drops also counts as rate_limited); left out while zero.
+	FilterSources int    `json:"filter_sources,omitempty"`
+	FilterRefused uint64 `json:"filter_refused,omitempty"`
+
 	// Queued counts decoded datagrams handed to MulticastServer and not yet
 	// handled; over its bound they are dropped as busy.
 	Queued            int64  `json:"queued"`

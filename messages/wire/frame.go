@@ -27,6 +27,7 @@ import (
 	"bytes"
 	"crypto/hmac"
 	"crypto/sha256"
+	"hash"
 )
 
 const (
@@ -103,6 +104,44 @@ func appendTag(dst, key, data []byte) []byte {
 // DropUnverifiable. Last, reserved flag bits that are set are
 // DropMalformed. Errors are *DropError.
 func DecodeFrame(b []byte, keys [][]byte) (body []byte, keyIndex int, err error) {
+	return newTagVerifier(keys).decodeFrame(b)
+}
+
+// tagVerifier checks frame tags with one HMAC state per key, reset and
+// reused from one frame to the next (hmac.New costs more than hashing a
+// datagram). Not safe for concurrent use.
+type tagVerifier struct {
+	macs []hash.Hash
+	sum  [TagSize]byte
+}
+
+func newTagVerifier(keys [][]byte) *tagVerifier {
+	v := &tagVerifier{}
+	for _, k := range keys {
+		v.macs = append(v.macs, hmac.New(sha256.New, k))
+	}
+	return v
+}
+
+// verify returns the index of the first key whose tag over data is tag,
+// or -1.
+func (v *tagVerifier) verify(data, tag []byte) int {
+	keyIndex := -1
+	for i, mac := range v.macs {
+		// Every key is tried, whatever matched, so that the time taken
+		// says nothing about which key did.
+		mac.Reset()
+		mac.Write(data)
+		if hmac.Equal(mac.Sum(v.sum[:0]), tag) && keyIndex < 0 {
+			keyIndex = i
+		}
+	}
+	return keyIndex
+}
+
+// decodeFrame is DecodeFrame with v's keys.
+func (v *tagVerifier) decodeFrame(b []byte) (body []byte, keyIndex int, err error) {
+	keyed := len(v.macs) > 0
 	if len(b) > MaxDatagram {
 		return nil, -1, drop(DropOversize, "%d bytes, limit %d", len(b), MaxDatagram)
 	}
@@ -126,18 +165,10 @@ func DecodeFrame(b []byte, keys [][]byte) (body []byte, keyIndex int, err error)
 	}
 	keyIndex = -1
 	switch {
-	case len(keys) > 0 && !signed:
+	case keyed && !signed:
 		return nil, -1, drop(DropUnauthenticated, "frame not signed")
-	case len(keys) > 0:
-		tag, sum := b[end:], make([]byte, 0, TagSize)
-		for i, k := range keys {
-			// Every key is tried, whatever matched, so that the time taken
-			// says nothing about which key did.
-			if hmac.Equal(appendTag(sum[:0], k, b[:end]), tag) && keyIndex < 0 {
-				keyIndex = i
-			}
-		}
-		if keyIndex < 0 {
+	case keyed:
+		if keyIndex = v.verify(b[:end], b[end:]); keyIndex < 0 {
 			return nil, -1, drop(DropBadSignature, "no key verifies the tag")
 		}
 	case signed:

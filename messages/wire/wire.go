@@ -156,8 +156,24 @@ func EncodeDatagram(e *Envelope, key []byte) ([]byte, error) {
 // DecodeDatagram authenticates, decodes and validates one datagram. keys
 // is the keyring (nil without authentication). A datagram of the original
 // Perl diskd is reported as DropLegacy for the caller to handle. Errors are
-// *DropError.
+// *DropError. A Decoder does the same for a stream of datagrams, cheaper.
 func DecodeDatagram(b []byte, keys [][]byte) (*Envelope, error) {
+	return NewDecoder(keys).Decode(b)
+}
+
+// Decoder decodes datagrams as DecodeDatagram does, with state kept from
+// one datagram to the next (the keys' HMACs). Not safe for concurrent use:
+// each reading goroutine has its own.
+type Decoder struct {
+	tags *tagVerifier
+}
+
+// NewDecoder returns a Decoder for the keyring keys (nil without
+// authentication).
+func NewDecoder(keys [][]byte) *Decoder { return &Decoder{tags: newTagVerifier(keys)} }
+
+// Decode authenticates, decodes and validates one datagram (DecodeDatagram).
+func (d *Decoder) Decode(b []byte) (*Envelope, error) {
 	if bytes.HasPrefix(b, []byte(LegacyPrefix)) {
 		return nil, drop(DropLegacy, "datagram of the original Perl diskd")
 	}
@@ -165,24 +181,42 @@ func DecodeDatagram(b []byte, keys [][]byte) (*Envelope, error) {
 		return nil, drop(DropOversize, "%d bytes, limit %d", len(b), MaxDatagram)
 	}
 	if IsFrame(b) {
-		body, _, err := DecodeFrame(b, keys)
+		body, _, err := d.tags.decodeFrame(b)
 		if err != nil {
 			return nil, err
 		}
 		return decodeBody(body, ProtocolVersion)
 	}
-	if len(keys) > 0 {
+	if len(d.tags.macs) > 0 {
 		return nil, drop(DropUnauthenticated, "not a signed frame")
 	}
 	return decodeBody(b, 1)
 }
 
-// decodeBody decodes a JSON envelope that must carry version want.
+// decodeBody decodes a JSON envelope that must carry version want: in one
+// pass when it can (decodeFast), else with encoding/json (decodeSlow),
+// with the same verdict either way.
 func decodeBody(b []byte, want int) (*Envelope, error) {
 	if !utf8.Valid(b) {
 		// encoding/json would quietly turn bad bytes into U+FFFD.
 		return nil, drop(DropMalformed, "not valid UTF-8")
 	}
+	env := new(Envelope)
+	if !decodeFast(b, env) || env.V == 0 { // no "v", or "v":0: the slow path tells which
+		return decodeSlow(b, want)
+	}
+	if err := checkHead(env.V, env.Kind, want); err != nil {
+		return nil, err
+	}
+	if err := env.validate(); err != nil {
+		return nil, drop(DropInvalid, "%v", err)
+	}
+	return env, nil
+}
+
+// decodeSlow decodes a body of valid UTF-8 with encoding/json: the
+// reference decoder, and the one that says why a body is dropped.
+func decodeSlow(b []byte, want int) (*Envelope, error) {
 	// Peek at the version first so that a future version with another
 	// shape is ignored as "version", not miscounted as malformed.
 	var head struct {
@@ -195,17 +229,8 @@ func decodeBody(b []byte, want int) (*Envelope, error) {
 	if head.V == nil {
 		return nil, drop(DropMalformed, "no version field")
 	}
-	if *head.V != want {
-		return nil, drop(DropVersion, "version %d, want %d", *head.V, want)
-	}
-	switch head.Kind {
-	case KindAnnounce, KindGoodbye, KindPing:
-	case KindChunk, KindRequest:
-		if want == 1 {
-			return nil, drop(DropKind, "kind %q in version 1", head.Kind)
-		}
-	default:
-		return nil, drop(DropKind, "kind %.32q", head.Kind)
+	if err := checkHead(*head.V, head.Kind, want); err != nil {
+		return nil, err
 	}
 	var env Envelope
 	if err := decodeOne(b, &env); err != nil {
@@ -215,6 +240,23 @@ func decodeBody(b []byte, want int) (*Envelope, error) {
 		return nil, drop(DropInvalid, "%v", err)
 	}
 	return &env, nil
+}
+
+// checkHead checks an envelope's version and kind.
+func checkHead(v int, kind string, want int) error {
+	if v != want {
+		return drop(DropVersion, "version %d, want %d", v, want)
+	}
+	switch kind {
+	case KindAnnounce, KindGoodbye, KindPing:
+	case KindChunk, KindRequest:
+		if want == 1 {
+			return drop(DropKind, "kind %q in version 1", kind)
+		}
+	default:
+		return drop(DropKind, "kind %.32q", kind)
+	}
+	return nil
 }
 
 // decodeOne decodes exactly one JSON value from b into v.
