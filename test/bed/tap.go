@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"syscall"
+	"time"
 
 	"github.com/diskd-actors/diskd-actors/messages/wire"
 	"golang.org/x/net/ipv4"
@@ -51,12 +52,18 @@ type TapCounts struct {
 	Bytes     int64
 	ByKind    map[string]int64 // TapKinds
 	ByNode    map[string]int64 // by the envelope's node ("" for legacy and other)
+	// Last is when the tap last heard each kind.
+	Last map[string]time.Time
 }
 
 // clone returns a copy that shares no map with c.
 func (c TapCounts) clone() TapCounts {
 	out := c
 	out.ByKind, out.ByNode = make(map[string]int64, len(c.ByKind)), make(map[string]int64, len(c.ByNode))
+	out.Last = make(map[string]time.Time, len(c.Last))
+	for k, v := range c.Last {
+		out.Last[k] = v
+	}
 	for k, v := range c.ByKind {
 		out.ByKind[k] = v
 	}
@@ -121,7 +128,7 @@ func (b *Bed) Tap() (*Tap, error) {
 		return nil, fmt.Errorf("bed: tap: %w", err)
 	}
 	t := &Tap{conn: conn, pc: pc, group: group, keys: keys, inode: socketInode(conn), done: make(chan struct{}),
-		counts: TapCounts{ByKind: map[string]int64{}, ByNode: map[string]int64{}}}
+		counts: TapCounts{ByKind: map[string]int64{}, ByNode: map[string]int64{}, Last: map[string]time.Time{}}}
 	go t.run()
 	b.tb.Cleanup(func() { t.Close() })
 	return t, nil
@@ -144,6 +151,7 @@ func (t *Tap) run() {
 		t.counts.Bytes += int64(n)
 		t.counts.ByKind[kind]++
 		t.counts.ByNode[node]++
+		t.counts.Last[kind] = time.Now()
 		t.mu.Unlock()
 	}
 }

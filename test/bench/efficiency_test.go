@@ -9,15 +9,20 @@ import (
 	"testing"
 	"time"
 
+	"github.com/diskd-actors/diskd-actors/messages/wire"
 	"github.com/diskd-actors/diskd-actors/test/bed"
 )
 
 // effHosts are the mass-start sizes of TestBenchEfficiency, by scale.
 var effHosts = map[string][]int{"full": {10, 30, 50, 100}, "short": {3}}
 
-// effSettle is how long the tap keeps counting after convergence: the
-// repair traffic still under way when the last host lists every disk.
-const effSettle = 3 * time.Second
+// After convergence the tap keeps counting until the repair traffic still
+// under way is over: no chunk and no request for effQuiet, at most
+// effSettleMax.
+const (
+	effQuiet     = 2 * time.Second
+	effSettleMax = time.Minute
+)
 
 // TestBenchEfficiency measures what a mass start (a power cut, every host
 // booting at once) costs the network, in datagrams, a figure that does not
@@ -25,7 +30,8 @@ const effSettle = 3 * time.Second
 // together (one exec after the other) while a tap joined to the group on
 // lo (bed.Tap) counts every datagram by kind (announce, chunk, request,
 // goodbye, ping, legacy, other) and by sending node, until every host lists
-// every disk, and for effSettle more. Sent per host is the total divided
+// every disk, and on until no chunk or request has been heard for 2 s (the
+// periodic announces go on). Sent per host is the total divided
 // by N. Production timers (announce 30 s, peer.timeout 90 s, blkid 30 s,
 // mounts 10 s), so that the periodic announce does not hide the start-up
 // exchange; DISKD_BENCH_ANNOUNCE=1s reproduces the 1 s announce of the
@@ -62,8 +68,7 @@ func TestBenchEfficiency(t *testing.T) {
 			t.Fatalf("%d hosts: %v", n, err)
 		}
 		atConv := tap.Counts()
-		time.Sleep(effSettle)
-		settled := tap.Counts()
+		settled, quietAt := waitRepairQuiet(tap)
 		dropped := tap.Dropped()
 		if err := tap.Close(); err != nil { // before the goodbyes of Close
 			t.Fatal(err)
@@ -86,13 +91,14 @@ func TestBenchEfficiency(t *testing.T) {
 		per := float64(settled.Datagrams) / float64(n)
 		perHost = append(perHost, per)
 		report(t, sc, "efficiency",
-			fmt.Sprintf("mode=lo hosts=%d disks/host=2 announce=%v peer.timeout=%v blkid=30s mounts=10s settle=%v",
-				n, announce, peerTimeout, effSettle),
+			fmt.Sprintf("mode=lo hosts=%d disks/host=2 announce=%v peer.timeout=%v blkid=30s mounts=10s",
+				n, announce, peerTimeout),
 			[]figure{
 				{"converged, from all started", r(done.Sub(last)).String(), ""},
 				{"  from the first start", r(done.Sub(first)).String(), ""},
 				{"datagrams on the group until then", byKind(atConv), ""},
-				{fmt.Sprintf("  and %v later", effSettle), byKind(settled), ""},
+				{"  until no chunk or request for " + effQuiet.String(), byKind(settled),
+					fmt.Sprintf("quiet %v after convergence", r(max(quietAt.Sub(done), 0)))},
 				{"sent per host (total/N)", fmt.Sprintf("%.1f (most by one host: %d)", per, mostByOne(settled)),
 					verdict("≤ 4", per <= 4)},
 				{"  bytes on the group", fmt.Sprintf("%d (%d per host)", settled.Bytes, settled.Bytes/int64(n)), ""},
@@ -105,6 +111,24 @@ func TestBenchEfficiency(t *testing.T) {
 		report(t, sc, "efficiency-trend", fmt.Sprintf("hosts=%v announce=%v", effHosts[sc.name], announce),
 			[]figure{{"sent per host, by N", fmt.Sprintf("%.1f", perHost),
 				verdict("not rising from the smallest to the largest N", !rising)}})
+	}
+}
+
+// waitRepairQuiet waits until the tap has heard no chunk and no request
+// for effQuiet (at most effSettleMax) and returns the counts then and when
+// the last of them came.
+func waitRepairQuiet(tap *bed.Tap) (bed.TapCounts, time.Time) {
+	deadline := time.Now().Add(effSettleMax)
+	for {
+		c := tap.Counts()
+		last := c.Last[wire.KindChunk]
+		if l := c.Last[wire.KindRequest]; l.After(last) {
+			last = l
+		}
+		if time.Since(last) >= effQuiet || time.Now().After(deadline) {
+			return c, last
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
 }
 
