@@ -34,6 +34,7 @@ func runDaemon(g globals, args []string, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	signal.Ignore(syscall.SIGPIPE)
+	defer startGCPacer()() // memory.go
 	dm, err := actors.Start(actors.Options{Config: cfg, Version: version, Log: log, Level: level})
 	if err != nil {
 		if errors.Is(err, actors.ErrDaemonRunning) {

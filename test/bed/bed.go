@@ -73,6 +73,11 @@ func New(tb testing.TB, opts Options) *Bed {
 	default:
 		tb.Fatalf("bed: mode %q, want %q or %q", opts.Mode, Lo, Netns)
 	}
+	if opts.ReceiveLoss != nil {
+		if reason := LossUnavailable(); reason != "" {
+			tb.Skipf("bed: receive loss: %s", reason)
+		}
+	}
 	bin := opts.Bin
 	if bin == "" {
 		bin = BinaryOf(tb, Build{Race: opts.Race, Tags: opts.Tags})
@@ -210,6 +215,11 @@ func (b *Bed) addHost(ho HostOptions) (*Host, error) {
 			return h, err
 		}
 		h.NS, h.Iface, h.Addr = ns, netnsIface, addr
+		if o.ReceiveLoss != nil {
+			if err := setLoss(ns, addr, b.Port, o.ReceiveLoss(i)); err != nil {
+				return h, err
+			}
+		}
 	}
 	disks := ho.Disks
 	if disks == nil {

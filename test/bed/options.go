@@ -70,6 +70,11 @@ type Options struct {
 	// (after Configure): for keys the options do not name. A mapping
 	// replaces key by key; any other value replaces the whole value.
 	YAML string
+	// ReceiveLoss, if set, gives the percentage of its peers' datagrams
+	// host i drops on receipt, each independently at random (netns mode
+	// only; an nftables rule in the host's namespace, see LossUnavailable
+	// and Host.LossCounters). 0 adds the counting rule and drops nothing.
+	ReceiveLoss func(host int) int
 }
 
 // HostOptions describe one host added with Bed.AddHost. Zero values take

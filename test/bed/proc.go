@@ -17,6 +17,9 @@ type ProcStat struct {
 	CPU, ChildCPU time.Duration
 	// RSS is the resident set (VmRSS); HWM its peak (VmHWM). Bytes.
 	RSS, HWM int64
+	// RSSAnon and RSSFile split RSS (RssAnon, RssFile): the heap, stacks
+	// and runtime, against the pages of the binary and libraries mapped.
+	RSSAnon, RSSFile int64
 }
 
 // clockTick is USER_HZ, the unit of /proc/PID/stat times: 100 on every
@@ -74,6 +77,10 @@ func ReadProcStat(pid int) (ProcStat, error) {
 			s.RSS = kb << 10
 		case "VmHWM:":
 			s.HWM = kb << 10
+		case "RssAnon:":
+			s.RSSAnon = kb << 10
+		case "RssFile:":
+			s.RSSFile = kb << 10
 		}
 	}
 	return s, nil

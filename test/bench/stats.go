@@ -7,10 +7,13 @@
 //	DISKD_BENCH=short go test -v -count=1 ./test/bench                # tiny sizes: checks they complete (CI)
 //
 // Select one with -run (TestBenchLatency, TestBenchConvergence,
-// TestBenchIdle, TestBenchBandwidth, TestBenchPartition, TestBenchClients).
+// TestBenchIdle, TestBenchBandwidth, TestBenchPartition, TestBenchClients,
+// TestBenchEfficiency, TestBenchLoss).
 // DISKD_BED_MODE=netns runs the lo benchmarks in network namespaces
-// instead (root); TestBenchPartition always needs netns and skips
-// otherwise. DISKD_BENCH_OUT=FILE appends each result as a JSON line.
+// instead (root); TestBenchPartition and TestBenchLoss always need netns
+// (TestBenchLoss also nft) and skip otherwise; TestBenchEfficiency runs on
+// lo only. DISKD_BENCH_ANNOUNCE sets announce.interval of the last two.
+// DISKD_BENCH_OUT=FILE appends each result as a JSON line.
 //
 // The benchmarks print their figures and the targets beside them; they
 // fail only when something does not work (a change never arrives, a
