@@ -69,6 +69,7 @@ type Config struct {
 	Legacy    Legacy `yaml:"legacy"`
 	Log       Log    `yaml:"log"`
 	Limits    Limits `yaml:"limits"`
+	HTTP      HTTP   `yaml:"http"` // web page and /metrics; off by default
 }
 
 // Auth holds the shared keys that sign and verify datagrams (HMAC-SHA256).
