@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"os/exec"
 	"regexp"
 	"strconv"
 	"strings"
@@ -141,6 +142,17 @@ func TestWeb_ListenTakenIsAClearError(t *testing.T) {
 	}
 	if log := h.Log(); !strings.Contains(log, `http.listen "`+taken+`": cannot listen`) {
 		t.Errorf("the log does not name http.listen and the address:\n%s", log)
+	}
+}
+
+// The demo gives demo1 a web page on a free port and says where.
+func TestWeb_DemoNamesItsPage(t *testing.T) {
+	out, err := exec.Command(bin, "demo", "--check", "--nodes", "2", "--port", strconv.Itoa(freeUDPPort(t)), "--dir", t.TempDir()).CombinedOutput()
+	if err != nil {
+		t.Fatalf("demo --check: %v\n%s", err, out)
+	}
+	if !regexp.MustCompile(`The web page of demo1: http://127\.0\.0\.1:[1-9][0-9]*/ `).Match(out) {
+		t.Errorf("the demo does not name its web page:\n%s", out)
 	}
 }
 

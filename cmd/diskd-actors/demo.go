@@ -30,6 +30,7 @@ func runDemo(args []string, stdout, stderr io.Writer) int {
 	port := fs.Int("port", 32103, "multicast `port` on lo")
 	check := fs.Bool("check", false, "exit 0 once every daemon lists every disk (for scripts)")
 	wait := fs.Duration("timeout", 20*time.Second, "how long to wait for convergence")
+	web := fs.String("http", "127.0.0.1:0", "http.listen of demo1: its web page and /metrics (\"\" for none; port 0 picks a free one)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return exitOK
@@ -93,6 +94,9 @@ func runDemo(args []string, stdout, stderr io.Writer) int {
 		cfg.Blkid.Command = []string{"cat", blkidFile}
 		cfg.StateFile = filepath.Join(home, "state.yaml")
 		cfg.Mounts.File = filepath.Join(home, "mountinfo")
+		if i == 0 {
+			cfg.HTTP.Listen = *web
+		}
 		if err := os.WriteFile(cfg.Mounts.File, nil, 0o600); err != nil {
 			fmt.Fprintln(stderr, "diskd-actors demo:", err)
 			return exitError
@@ -150,6 +154,9 @@ func runDemo(args []string, stdout, stderr io.Writer) int {
 	runOneShot(sockets[0], false, []string{"list"}, nil, stdout, stderr)
 	fmt.Fprintf(stdout, "\n$ diskd-actors --socket %s where \"backup %d\"\n", sockets[0], *nodes)
 	runOneShot(sockets[0], false, []string{"where", fmt.Sprintf("backup %d", *nodes)}, nil, stdout, stderr)
+	if url := demoWebPage(sockets[0]); url != "" {
+		fmt.Fprintf(stdout, "\nThe web page of demo1: %s (metrics: %smetrics)\n", url, url)
+	}
 	if *check {
 		return exitOK
 	}
@@ -159,6 +166,19 @@ func runDemo(args []string, stdout, stderr io.Writer) int {
 	<-ctx.Done()
 	fmt.Fprintln(stdout, "stopping")
 	return exitOK
+}
+
+// demoWebPage is the address of the daemon's web page, "" without one.
+func demoWebPage(socket string) string {
+	var st struct {
+		HTTP *struct {
+			Address string `json:"address"`
+		} `json:"http"`
+	}
+	if err := queryJSON(socket, "status", &st); err != nil || st.HTTP == nil || st.HTTP.Address == "" {
+		return ""
+	}
+	return "http://" + st.HTTP.Address + "/"
 }
 
 // demoBlkid is node i's scripted disk list, in blkid's export format.
