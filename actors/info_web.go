@@ -2,6 +2,7 @@ package actors
 
 import (
 	"sort"
+	"time"
 
 	"github.com/diskd-actors/diskd-actors/actors/web"
 	"github.com/diskd-actors/diskd-actors/messages"
@@ -29,15 +30,16 @@ func (a *Info) search(m *messages.Search) *messages.SearchResult {
 			}
 		}
 	})
-	a.eachGone(func(s messages.Seen) bool {
-		if !web.Matches(s.Disk, q) {
+	now := a.now()
+	a.eachGone(func(node string, at time.Time, d messages.Disk) bool {
+		if !web.Matches(d, q) {
 			return true
 		}
 		if len(res.LastSeen) >= limit {
 			res.Truncated = true
 			return false
 		}
-		res.LastSeen = append(res.LastSeen, s)
+		res.LastSeen = append(res.LastSeen, seen(node, at, d, now))
 		return true
 	})
 	sort.Slice(res.LastSeen, func(i, j int) bool { return res.LastSeen[i].At.After(res.LastSeen[j].At) })
@@ -45,8 +47,9 @@ func (a *Info) search(m *messages.Search) *messages.SearchResult {
 }
 
 // eachGone calls f for every disk present nowhere now (a down peer's, or
-// one its node no longer holds) until f returns false.
-func (a *Info) eachGone(f func(messages.Seen) bool) {
+// one its node no longer holds), with where and when it was last seen,
+// until f returns false.
+func (a *Info) eachGone(f func(node string, at time.Time, d messages.Disk) bool) {
 	now := a.now()
 	for _, name := range a.peerNames() {
 		p := a.st.peers[name]
@@ -54,17 +57,18 @@ func (a *Info) eachGone(f func(messages.Seen) bool) {
 			continue
 		}
 		for _, d := range p.disks {
-			if !f(seen(name, p.info.LastSeen, d, now)) {
+			if !f(name, p.info.LastSeen, d) {
 				return
 			}
 		}
 	}
-	more := true
-	a.st.sightings.all(func(s messages.Sighting) {
-		if more {
-			more = f(seen(s.Node, s.At, s.Disk, now))
+	// The records' heap is one slice: quicker to walk than the records by
+	// node, and it holds the removed ones only marked.
+	for _, r := range a.st.sightings.order {
+		if !r.removed() && !f(r.Node, r.At, r.Disk) {
+			return
 		}
-	})
+	}
 }
 
 // hosts lists this host and every peer, at most m.MaxDisks disks in all.
@@ -88,13 +92,13 @@ func (a *Info) hosts(m *messages.GetHosts) *messages.Hosts {
 		}
 		out.Hosts = append(out.Hosts, h)
 	}
-	a.eachGone(func(s messages.Seen) bool {
+	a.eachGone(func(node string, at time.Time, d messages.Disk) bool {
 		if budget == 0 {
 			out.DisksLeftOut++
 			return true
 		}
 		budget--
-		out.Gone = append(out.Gone, s)
+		out.Gone = append(out.Gone, seen(node, at, d, now))
 		return true
 	})
 	sort.Slice(out.Gone, func(i, j int) bool { return out.Gone[i].At.After(out.Gone[j].At) })

@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"errors"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -140,5 +141,22 @@ func TestCollector_DaemonNotAnswering(t *testing.T) {
 	fams := gather(t, c)
 	if len(fams) != 1 || value(fams, "diskd_status_up") != 0 {
 		t.Errorf("got %d families, diskd_status_up %v; want only diskd_status_up 0", len(fams), value(fams, "diskd_status_up"))
+	}
+}
+
+// Every metric is documented in operations.md's Metrics section.
+func TestCollector_EveryMetricDocumented(t *testing.T) {
+	b, err := os.ReadFile("../../docs/operations.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := string(b)
+	if i := strings.Index(doc, "## Metrics"); i >= 0 {
+		doc = doc[i:]
+	}
+	for _, name := range MetricNames() {
+		if !strings.Contains(doc, "`"+name+"`") {
+			t.Errorf("docs/operations.md (Metrics) does not document %s", name)
+		}
 	}
 }

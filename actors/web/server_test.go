@@ -296,3 +296,19 @@ func TestMatches(t *testing.T) {
 		}
 	}
 }
+
+func TestContainsFold(t *testing.T) {
+	for _, tc := range []struct {
+		s, sub string
+		want   bool
+	}{
+		{"Backup 2026", "backup", true}, {"Backup 2026", "p 20", true}, {"Backup 2026", "2026", true},
+		{"Backup 2026", "2027", false}, {"ab", "abc", false}, {"", "a", false}, {"aaab", "aab", true},
+		{"xAxB", "ab", false}, {"ÉTÉ photos", "été", true}, {"ÉTÉ photos", "photos", true}, {"ÉTÉ PHOTOS", "photos", true}, {"été", "ÉTÉ", false},
+		{"UUID-ABCD", "-abcd", true}, {"a-b", "-", true},
+	} {
+		if got := containsFold(tc.s, tc.sub); got != tc.want {
+			t.Errorf("containsFold(%q, %q) = %v, want %v", tc.s, tc.sub, got, tc.want)
+		}
+	}
+}
