@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -89,6 +90,7 @@ type deps struct {
 	socketLock   *lock.Lock // <socket>.lock, held from Start to the end of Stop
 	transport    handover[transport.Transport]
 	newTransport func() (transport.Transport, error)
+	httpListener handover[net.Listener] // http.listen, taken by Start; see http_server.go
 }
 
 // pids addresses the parts by name, so messages reach a part across its
@@ -121,6 +123,9 @@ func Start(opts Options) (*Daemon, error) {
 		now = time.Now
 	}
 	d := &deps{cfg: cfg, log: log, stats: newStats(), health: newHealth(), now: now, ticks: opts.Ticks}
+	if cfg.HTTP.Listen != "" {
+		d.stats.http = newHTTPStats(cfg.HTTP.Listen)
+	}
 	info := newInfoState() // Info's alone: handed to its producer only
 	keys, err := cfg.Keyring()
 	if err != nil {
@@ -172,6 +177,13 @@ func Start(opts Options) (*Daemon, error) {
 		d.socketLock.Release()
 		return nil, err
 	}
+	closeHTTP, err := listenHTTP(d)
+	if err != nil {
+		ln.closeAndRemove()
+		tr.Close()
+		d.socketLock.Release()
+		return nil, err
+	}
 	d.socket.put(ln)
 	d.transport.put(tr)
 
@@ -197,6 +209,7 @@ func Start(opts Options) (*Daemon, error) {
 		actor.WithSupervisor(strategy), actor.WithGuardian(strategy), actor.WithReceiverMiddleware(logPanics(log)))
 	top, err := sys.Root.SpawnNamed(props, "daemon")
 	if err != nil {
+		closeHTTP()
 		ln.closeAndRemove()
 		tr.Close()
 		d.socketLock.Release()
@@ -286,6 +299,7 @@ func (s *supervisorActor) Receive(c actor.Context) {
 			{"multicast", newMulticastProps(d)},
 			{"sockets", newSocketFactoryProps(d)},
 			{"state_store", newStateStoreProps(d)},
+			{"http", newHTTPProps(d)}, // after info, which it subscribes to
 		} {
 			if child.props == nil {
 				continue

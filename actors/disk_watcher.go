@@ -131,6 +131,7 @@ func (a *DiskWatcher) handleScanDone(c actor.Context, m *scanDone) {
 	a.cancel()
 	a.running, a.cancel = 0, nil
 	report := messages.ScanReport{RunID: m.id, Started: m.started, Duration: m.dur, Outcome: blkid.Outcome(m.err)}
+	a.d.stats.recordRun(runBlkid, report.Outcome, m.dur)
 	disks, err := m.disks, m.err // no disks when err is set
 	noListYet := false
 	if err != nil {

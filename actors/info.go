@@ -137,6 +137,10 @@ func (a *Info) Receive(c actor.Context) {
 		c.Respond(a.localhost())
 	case *messages.GetStateSnapshot:
 		c.Respond(a.snapshot())
+	case *messages.Search:
+		c.Respond(a.search(m))
+	case *messages.GetHosts:
+		c.Respond(a.hosts(m))
 	case *messages.GetPeerGenerations:
 		c.Respond(a.peerGenerations())
 	case *messages.Subscribe:
@@ -283,7 +287,9 @@ func (a *Info) status() *messages.Status {
 		Gossip:     a.d.stats.gossipStatus(),
 		Limits:     a.limits(), InfoFailed: a.d.stats.infoFailed.Load(),
 		Warnings: slices.Clone(a.st.warnings),
+		Runs: a.d.stats.runs.snapshot(), HTTP: a.d.stats.http.status(),
 	}
+	s.Network.ByKind = a.d.stats.kinds.snapshot()
 	for _, p := range a.st.peers {
 		s.States[a.stateOf(p, now)]++
 	}

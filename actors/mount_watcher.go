@@ -89,7 +89,9 @@ func (a *MountWatcher) Receive(c actor.Context) {
 // scan reads the table and tells Info what changed.
 func (a *MountWatcher) scan(c actor.Context) {
 	file := a.d.cfg.Mounts.File
+	began := time.Now()
 	entries, err := mountinfo.Read(file)
+	a.d.stats.recordRun(runMounts, mountOutcome(err), time.Since(began))
 	if err != nil {
 		if msg := err.Error(); msg != a.lastErr {
 			a.lastErr = msg

@@ -50,6 +50,17 @@ type datagramIn struct {
 	queued *atomic.Int64
 }
 
+// kind is the datagram's kind for the traffic counters.
+func (m *datagramIn) kind() string {
+	switch {
+	case m == nil:
+		return kindUndecoded
+	case m.env == nil:
+		return kindLegacy
+	}
+	return m.env.Kind
+}
+
 func newReader(d *deps, tr transport.Transport, self *actor.PID, drops *dropLog, queued *atomic.Int64, auth *authPointer) *reader {
 	return &reader{d: d, tr: tr, self: self, drops: drops, events: newEventBudget(d.now), queued: queued, auth: auth,
 		filter: gossip.NewSourceFilter(gossip.Config{})}
@@ -72,9 +83,11 @@ func (r *reader) run(wg *sync.WaitGroup) {
 		st.bytesIn.Add(uint64(n))
 		switch {
 		case err != nil:
+			st.kinds.add(kindUndecoded, true, n)
 			r.dropped(wire.DropWrongDest, src, err.Error())
 			continue
 		case truncated || n > max(wire.MaxDatagram, wire.MaxLegacyDatagram):
+			st.kinds.add(kindUndecoded, true, n)
 			r.dropped(wire.DropOversize, src, fmt.Sprintf("%d bytes or more", n))
 			continue
 		}
@@ -87,6 +100,7 @@ func (r *reader) run(wg *sync.WaitGroup) {
 		}
 		st.filterSources.Store(int64(r.filter.Stats().Sources))
 		m := r.decode(buf[:n], src)
+		st.kinds.add(m.kind(), true, n)
 		if m == nil {
 			continue
 		}

@@ -84,6 +84,7 @@ func (a *MulticastServer) send(e *wire.Envelope) bool {
 	}
 	a.d.stats.datagramsOut.Add(1)
 	a.d.stats.bytesOut.Add(uint64(len(b)))
+	a.d.stats.kinds.add(e.Kind, false, len(b))
 	return true
 }
 
@@ -109,6 +110,7 @@ func (a *MulticastServer) announceLegacy() {
 	}
 	a.d.stats.datagramsOut.Add(1)
 	a.d.stats.bytesOut.Add(uint64(len(b)))
+	a.d.stats.kinds.add(kindLegacy, false, len(b))
 }
 
 // ping asks every peer to announce, at most once per pingEvery.

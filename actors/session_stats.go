@@ -23,7 +23,7 @@ func (s *stats) sessionStats() messages.SessionStats {
 	c := &s.sessions
 	lim := defaultSessionLimits
 	return messages.SessionStats{
-		Open: c.open.Load(), Debug: s.subscribers.Load(), MaxOpen: maxSessions, Busy: c.busy.Load(),
+		Open: c.open.Load(), Debug: s.subscribers.Load() - s.http.subscribers(), MaxOpen: maxSessions, Busy: c.busy.Load(),
 		QueueEvents: lim.queueEvents, QueueBytes: lim.queueBytes, EventsDropped: c.eventsDropped.Load(),
 		AnswerWait: lim.answerWait, SlowClients: c.slowClients.Load(),
 		Writing: c.writing.Load(), TooLong: c.tooLong.Load(),

@@ -31,6 +31,9 @@ type stats struct {
 
 	link     transport.Reporter // the multicast transport's health; nil with a fake
 	sessions sessionCounters    // see session_stats.go
+	kinds    kindCounters       // see stats_more.go
+	runs     runCounters
+	http     *httpStats // nil without http.listen
 }
 
 func newStats() *stats { return &stats{drops: map[string]uint64{}} }

@@ -253,6 +253,7 @@ func TestDefault(t *testing.T) {
 		"auth.keys": "[]", "auth.key_files": "[]", "legacy.accept": "false", "legacy.announce": "false", "socket_group": "", "socket_mode": "0600",
 		"log.level": "info", "log.format": "text",
 		"limits.max_disks": "200000", "limits.max_peers": "10000", "limits.max_bytes": "268435456",
+		"http.listen": "",
 	}
 	if got := flatten(c); !reflect.DeepEqual(got, want) {
 		t.Errorf("got %v, want %v", got, want)
@@ -329,6 +330,8 @@ limits:
   max_bytes: 268435456
 socket_group: ""
 socket_mode: "0600"
+http:
+  listen: ""
 `
 	if string(got) != want {
 		t.Errorf("got\n%s\nwant\n%s", got, want)

@@ -149,6 +149,7 @@ func (c *Config) problems() []*KeyError {
 	}
 	c.limitProblems(add)
 	c.serviceProblems(add)
+	c.httpProblems(add)
 	return ps
 }
 

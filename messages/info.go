@@ -181,6 +181,10 @@ type Status struct {
 	// Warnings are standing problems of the settings, such as running
 	// without auth keys; empty when there are none.
 	Warnings []string `json:"warnings,omitempty"`
+	// Runs counts blkid and mount-table runs by source ("blkid", "mounts").
+	Runs map[string]RunStats `json:"runs"`
+	// HTTP is the web page's listener; nil when http.listen is off.
+	HTTP *HTTPStatus `json:"http,omitempty"`
 }
 
 // Limits is the budget of what Info holds for peers (limits.* in the
@@ -211,6 +215,9 @@ type NetStats struct {
 	// Link is the multicast transport's own health; nil for a transport
 	// that does not watch its interface (the in-memory fake).
 	Link *LinkStatus `json:"link,omitempty"`
+	// ByKind splits the traffic by datagram kind (wire.Kind*, "legacy");
+	// datagrams dropped before their kind was known count as "undecoded".
+	ByKind map[string]KindTraffic `json:"by_kind,omitempty"`
 }
 
 // LinkStatus is what the multicast transport noticed of its interface

@@ -108,6 +108,9 @@ func Status(s *messages.Status, jsonOut bool, now time.Time) *lineproto.Answer {
 			a.Gen, plural(a.Disks, "disk"), plural(a.Chunks, "chunk"), a.Last.Format(time.RFC3339), a.Seq)})
 	}
 	rows = append(rows, sessionStatusRows(s.Sessions)...)
+	if s.HTTP != nil {
+		rows = append(rows, httpStatusRow(s.HTTP))
+	}
 	rows = append(rows, partRows(s.Parts, now)...)
 	return &answer{Lines: table(rows)}
 }

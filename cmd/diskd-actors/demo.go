@@ -30,6 +30,7 @@ func runDemo(args []string, stdout, stderr io.Writer) int {
 	port := fs.Int("port", 0, "multicast `port` on lo (default: a free one)")
 	check := fs.Bool("check", false, "exit 0 once every daemon lists every disk (for scripts)")
 	wait := fs.Duration("timeout", 20*time.Second, "how long to wait for every daemon to list every disk")
+	web := fs.String("http", "127.0.0.1:0", "http.listen of demo1: its web page and /metrics (\"\" for none; port 0 picks a free one)")
 	if ok, code := parseFlags(fs, "demo [flags]", subcommandIntro["demo"], args, stdout, stderr); !ok {
 		return code
 	}
@@ -56,7 +57,7 @@ func runDemo(args []string, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGPIPE)
 	defer stop()
 
-	d := &demo{exe: exe, dir: *dir, port: p, stderr: stderr}
+	d := &demo{exe: exe, dir: *dir, port: p, web: *web, stderr: stderr}
 	defer d.cleanup()
 	if err := d.start(*nodes); err != nil {
 		return fail(err)
@@ -78,6 +79,9 @@ func runDemo(args []string, stdout, stderr io.Writer) int {
 	label := fmt.Sprintf("backup %d", *nodes)
 	fmt.Fprintf(stdout, "\n$ %s --socket %s where %q\n", cli, sock, label)
 	runOneShot(d.nodes[0].socket, false, []string{"where", label}, nil, stdout, stderr)
+	if url := demoWebPage(d.nodes[0].socket); url != "" {
+		fmt.Fprintf(stdout, "\nThe web page of demo1: %s (metrics: %smetrics)\n", url, url)
+	}
 	if *check {
 		return exitOK
 	}
@@ -194,6 +198,19 @@ func editor() string {
 		}
 	}
 	return "vi"
+}
+
+// demoWebPage is the address of the daemon's web page, "" without one.
+func demoWebPage(socket string) string {
+	var st struct {
+		HTTP *struct {
+			Address string `json:"address"`
+		} `json:"http"`
+	}
+	if err := queryJSON(socket, "status", &st); err != nil || st.HTTP == nil || st.HTTP.Address == "" {
+		return ""
+	}
+	return "http://" + st.HTTP.Address + "/"
 }
 
 // demoBlkid is node i's scripted disk list, in blkid's export format.

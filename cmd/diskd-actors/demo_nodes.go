@@ -27,6 +27,7 @@ type demo struct {
 	dir    string // where their files live
 	ownDir bool   // dir was made here, and is removed on exit
 	port   int
+	web    string // http.listen of the first daemon; "" for none
 	stderr io.Writer
 	nodes  []*demoNode
 	want   int            // disks each daemon lists once converged
@@ -84,6 +85,9 @@ func (d *demo) startNode(i int) (*demoNode, error) {
 	cfg.Blkid.Command = []string{"cat", n.blkid}
 	cfg.StateFile = filepath.Join(home, "state.yaml")
 	cfg.Mounts.File = filepath.Join(home, "mountinfo")
+	if i == 0 {
+		cfg.HTTP.Listen = d.web
+	}
 	b, err := cfg.YAML()
 	if err != nil {
 		return nil, err
