@@ -98,6 +98,7 @@ type deps struct {
 type pids struct {
 	info, diskWatcher, mountWatcher, multicast, sockets *actor.PID
 	stateStore                                          *actor.PID // nil without a state file
+	http                                                *actor.PID // nil without http.listen
 }
 
 // ErrDaemonRunning is returned by Start when a live daemon already listens
@@ -203,6 +204,9 @@ func Start(opts Options) (*Daemon, error) {
 	}
 	if st.on() {
 		d.pids.stateStore = sys.NewLocalPID("daemon/state_store")
+	}
+	if cfg.HTTP.Listen != "" {
+		d.pids.http = sys.NewLocalPID("daemon/http")
 	}
 	strategy := &backoffStrategy{health: d.health, log: log}
 	props := actor.PropsFromProducer(func() actor.Actor { return &supervisorActor{d: d, info: info, current: d.settings} },

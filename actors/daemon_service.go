@@ -125,6 +125,12 @@ func (dm *Daemon) Healthy(wait time.Duration) error {
 			pid  *actor.PID
 		}{"state_store", d.pids.stateStore})
 	}
+	if d.pids.http != nil {
+		parts = append(parts, struct {
+			name string
+			pid  *actor.PID
+		}{"http", d.pids.http})
+	}
 	for _, p := range parts {
 		res, err := dm.sys.Root.RequestFuture(p.pid, &messages.CheckHealth{}, wait).Result()
 		if _, ok := res.(*messages.Healthy); err != nil || !ok {

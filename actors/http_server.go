@@ -65,6 +65,8 @@ func (a *HTTPServer) Receive(c actor.Context) {
 		a.web.Publish(m)
 	case *httpFailed:
 		panic(fmt.Sprintf("http: %v", m.err))
+	case *messages.CheckHealth:
+		c.Respond(&messages.Healthy{Part: "http"})
 	}
 }
 

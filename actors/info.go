@@ -287,7 +287,7 @@ func (a *Info) status() *messages.Status {
 		Gossip:     a.d.stats.gossipStatus(),
 		Limits:     a.limits(), InfoFailed: a.d.stats.infoFailed.Load(),
 		Warnings: slices.Clone(a.st.warnings),
-		Runs: a.d.stats.runs.snapshot(), HTTP: a.d.stats.http.status(),
+		Runs:     a.d.stats.runs.snapshot(), HTTP: a.d.stats.http.status(),
 	}
 	s.Network.ByKind = a.d.stats.kinds.snapshot()
 	for _, p := range a.st.peers {

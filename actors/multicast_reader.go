@@ -34,7 +34,7 @@ type reader struct {
 	drops  *dropLog
 	events *eventBudget // drop events for debug sessions, its own
 	queued *atomic.Int64
-	auth   *authPointer // the keyring in force, swapped by the actor on reload
+	auth   *authPointer  // the keyring in force, swapped by the actor on reload
 	dec    *wire.Decoder // its own: a Decoder keeps per-key HMAC state
 	decFor *authState    // the keyring dec was made for; a reload makes a new one
 	filter *gossip.SourceFilter
