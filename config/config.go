@@ -76,7 +76,7 @@ type Config struct {
 	// SocketMode is the socket's permission bits, octal: "0600" (the
 	// default) or "0660"-style group access; others never get access.
 	SocketMode string `yaml:"socket_mode"`
-	HTTP      HTTP   `yaml:"http"` // web page and /metrics; off by default
+	HTTP       HTTP   `yaml:"http"` // web page and /metrics; off by default
 }
 
 // Auth holds the shared keys that sign and verify datagrams (HMAC-SHA256).

@@ -37,7 +37,7 @@ func TestCompletions(t *testing.T) {
 		{[]string{"daemon"}, "--log", []string{"--log-format", "--log-level"}},
 		{[]string{"daemon", "--config"}, "", nil},
 		{[]string{"daemon", "--config=x"}, "--n", []string{"--node"}},
-		{[]string{"demo"}, "--", []string{"--check", "--dir", "--nodes", "--port", "--timeout", "--help"}},
+		{[]string{"demo"}, "--", []string{"--check", "--dir", "--http", "--nodes", "--port", "--timeout", "--help"}},
 		{[]string{"demo", "--nodes"}, "", nil},
 		{[]string{"config"}, "--c", []string{"--config"}},
 		{[]string{"completion"}, "", []string{"bash", "zsh"}},
