@@ -85,7 +85,7 @@ func (d *demo) startNode(i int) (*demoNode, error) {
 	cfg.Blkid.Command = []string{"cat", n.blkid}
 	cfg.StateFile = filepath.Join(home, "state.yaml")
 	cfg.Mounts.File = filepath.Join(home, "mountinfo")
-	if i == 0 {
+	if i == 1 {
 		cfg.HTTP.Listen = d.web
 	}
 	b, err := cfg.YAML()
