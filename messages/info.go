@@ -322,5 +322,6 @@ func (nd NodeDisk) MarshalJSON() ([]byte, error) {
 		Device string  `json:"device"`
 		Type   string  `json:"type"`
 		Mounts []Mount `json:"mounts"`
-	}{nd.Node, nd.Local, nd.UUID, nd.Label, nd.Device, nd.Type, mounts})
+		Identity
+	}{nd.Node, nd.Local, nd.UUID, nd.Label, nd.Device, nd.Type, mounts, nd.Identity})
 }

@@ -27,6 +27,6 @@ func ExampleParse() {
 	_, err = blkid.Parse([]byte("/dev/sda1 UUID=\"x\"\n"), false)
 	fmt.Println(err)
 	// Output:
-	// [{1234-ABCD café /dev/sdb1 vfat []}] <nil>
+	// [{1234-ABCD café /dev/sdb1 vfat [] {0       <nil> <nil>}}] <nil>
 	// line 1: no ": " after a device name in "/dev/sda1 UUID=\"x\""
 }
