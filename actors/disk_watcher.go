@@ -35,6 +35,7 @@ type DiskWatcher struct {
 	rerun   bool         // a Rescan arrived during a run
 	applied map[uint64]*pendingRun
 	lastOut string // outcome of the previous run, to log changes only
+	lastID  string // identity error of the previous run, to log changes only
 }
 
 type pendingRun struct {
@@ -92,14 +93,18 @@ func (a *DiskWatcher) startRun(c actor.Context) {
 	a.running = id
 	ctx, cancel := context.WithCancel(context.Background())
 	a.cancel = cancel
-	argv, timeout := a.d.cfg.Blkid.Command, a.d.cfg.Blkid.Timeout
+	argv, timeout, roots := a.d.cfg.Blkid.Command, a.d.cfg.Blkid.Timeout, a.d.cfg.Identity
 	self, root, now := c.Self(), a.d.root, a.d.now
 	a.wg.Add(1)
 	go func() {
 		defer a.wg.Done()
 		started := now()
 		disks, err := blkid.Scan(ctx, argv, timeout)
-		root.Send(self, &scanDone{id: id, started: started, dur: now().Sub(started), disks: disks, err: err})
+		var idErr error
+		if err == nil {
+			disks, idErr = withIdentity(roots, disks)
+		}
+		root.Send(self, &scanDone{id: id, started: started, dur: now().Sub(started), disks: disks, err: err, idErr: idErr})
 	}()
 }
 
@@ -118,6 +123,7 @@ func (a *DiskWatcher) handleScanDone(c actor.Context, m *scanDone) {
 		}
 	} else {
 		report.Disks = len(disks)
+		a.noteIdentity(&report, m.idErr)
 		if a.lastOut != blkid.OutcomeOK && a.lastOut != "" {
 			a.log.Info("blkid runs again", "disks", len(disks))
 		}
@@ -143,4 +149,5 @@ type scanDone struct {
 	dur     time.Duration
 	disks   []messages.Disk
 	err     error
+	idErr   error // reading identity failed; the disks have none
 }

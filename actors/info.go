@@ -9,6 +9,7 @@ import (
 
 	"github.com/asynkron/protoactor-go/actor"
 
+	diskid "github.com/diskd-actors/diskd-actors/actors/identity"
 	"github.com/diskd-actors/diskd-actors/messages"
 	"github.com/diskd-actors/diskd-actors/messages/wire"
 )
@@ -121,7 +122,8 @@ func (a *Info) Receive(c actor.Context) {
 	case *messages.GetLocalDisks:
 		c.Respond(&messages.LocalDisks{Disks: slices.Clone(a.st.local), Ready: a.st.scanned})
 	case *messages.GetInventory:
-		c.Respond(&messages.Inventory{Disks: a.inventory()})
+		inv := a.inventory()
+		c.Respond(&messages.Inventory{Disks: inv, Duplicates: diskid.Duplicates(inv)})
 	case *messages.Where:
 		c.Respond(a.where(m.Query))
 	case *messages.GetPeers:

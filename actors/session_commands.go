@@ -2,6 +2,7 @@ package actors
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
@@ -41,7 +42,14 @@ var commandHandlers = map[string]commandHandler{
 		a.reply(c, &answer{summary: "bye", closeAfter: true})
 	},
 	lineproto.CmdList: func(a *Session, c actor.Context, req lineproto.Request) {
-		a.askInfo(c, &messages.GetInventory{}, func(r any) *lineproto.Answer { return render.List(r.(*messages.Inventory), req.JSON) })
+		list := render.List
+		if slices.Contains(req.Args, "--long") {
+			list = render.ListLong
+		}
+		a.askInfo(c, &messages.GetInventory{}, func(r any) *lineproto.Answer { return list(r.(*messages.Inventory), req.JSON) })
+	},
+	lineproto.CmdDuplicates: func(a *Session, c actor.Context, req lineproto.Request) {
+		a.askInfo(c, &messages.GetInventory{}, func(r any) *lineproto.Answer { return render.Duplicates(r.(*messages.Inventory), req.JSON) })
 	},
 	lineproto.CmdWhere: func(a *Session, c actor.Context, req lineproto.Request) {
 		a.askInfo(c, &messages.Where{Query: req.Args[0]}, func(r any) *lineproto.Answer {

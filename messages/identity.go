@@ -54,3 +54,24 @@ func flagEqual(a, b *bool) bool {
 
 // Flag returns a pointer to v, for Identity's optional flags.
 func Flag(v bool) *bool { return &v }
+
+// Duplicate kinds: what two records share that should be unique.
+const (
+	// DupHardware: one physical disk (its WWN, or model and serial) on
+	// more than one node at once, which a disk cannot be: a copied
+	// identity, a bridge that reports one serial for every disk, or an
+	// error.
+	DupHardware = "hardware"
+	// DupClonedUUID: one filesystem UUID on more than one physical disk (a
+	// cloned filesystem); never merged into one disk.
+	DupClonedUUID = "cloned_uuid"
+)
+
+// Duplicate is one identity held by records that should not share it.
+// Value is the WWN or serial (DupHardware) or the UUID (DupClonedUUID).
+type Duplicate struct {
+	Kind  string     `json:"kind"`
+	Value string     `json:"value"`
+	Nodes []string   `json:"nodes"`
+	Disks []NodeDisk `json:"disks"`
+}

@@ -25,8 +25,16 @@ func (b *Bed) writeConfig(h *Host) error {
 	c.Announce.Interval = o.Announce
 	c.Peer.Timeout = o.PeerTimeout
 	c.Blkid.Command = []string{"cat", h.BlkidFile}
+	// The fake blkid's devices are no devices of this machine: their
+	// identity comes from the host's own sysfs and udev trees (empty unless
+	// a test writes fixtures there), and the machine's device events are
+	// none of their business.
+	c.Identity.Sysfs, c.Identity.UdevData = filepath.Join(h.Dir, "sysfs"), filepath.Join(h.Dir, "udev")
+	c.Hotplug.Enabled = false
 	if len(ho.BlkidCommand) > 0 {
 		c.Blkid.Command = slices.Clone(ho.BlkidCommand)
+		c.Identity = config.Default().Identity
+		c.Hotplug.Enabled = true
 	}
 	c.Blkid.Interval = o.BlkidInterval
 	c.Blkid.Timeout = 5 * time.Second
