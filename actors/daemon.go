@@ -36,6 +36,9 @@ type Options struct {
 	// Ticks drives Info's timers; nil means real time. A test that moves
 	// Now moves these too.
 	Ticks TickSource
+	// ListenUevents opens the kernel's device event socket for Hotplug;
+	// nil means uevent.Listen. Tests make it fail.
+	ListenUevents func(rcvbuf int) (UeventSource, error)
 }
 
 // Daemon is a running diskd-actors daemon: an actor system with the tree
@@ -79,6 +82,9 @@ type deps struct {
 	socketLock   *lock.Lock // <socket>.lock, held from Start to the end of Stop
 	transport    handover[transport.Transport]
 	newTransport func() (transport.Transport, error)
+
+	hotplug       hotplugStats                           // Hotplug's state and counters
+	listenUevents func(rcvbuf int) (UeventSource, error) // opens Hotplug's socket
 }
 
 // signKey is the key that signs datagrams, nil without authentication.
@@ -123,6 +129,10 @@ func Start(opts Options) (*Daemon, error) {
 		now = time.Now
 	}
 	d := &deps{cfg: cfg, log: log, stats: newStats(), health: newHealth(), now: now, ticks: opts.Ticks}
+	d.listenUevents = opts.ListenUevents
+	if d.listenUevents == nil {
+		d.listenUevents = defaultListenUevents
+	}
 	info := newInfoState() // Info's alone: handed to its producer only
 	keys, err := cfg.Keyring()
 	if err != nil {
@@ -280,6 +290,7 @@ func (s *supervisorActor) Receive(c actor.Context) {
 			{"info", newInfoProps(d, s.info)},
 			{"disk_watcher", newDiskWatcherProps(d)},
 			{"mount_watcher", newMountWatcherProps(d)},
+			{"hotplug", newHotplugProps(d)},
 			{"multicast", newMulticastProps(d)},
 			{"sockets", newSocketFactoryProps(d)},
 			{"state_store", newStateStoreProps(d)},

@@ -74,6 +74,13 @@ func (a *DiskWatcher) Receive(c actor.Context) {
 			a.next = append(a.next, c.Sender())
 			a.rerun = true
 		}
+	case *messages.HotplugRescan:
+		// Devices changed: a run in flight may have read them before.
+		if a.running == 0 {
+			a.startRun(c)
+		} else {
+			a.rerun = true
+		}
 	case *scanDone:
 		a.handleScanDone(c, m)
 	case *messages.ScanApplied:

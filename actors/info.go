@@ -274,6 +274,7 @@ func (a *Info) status() *messages.Status {
 		Sessions:   a.d.stats.sessionStats(),
 		Gossip:     a.d.stats.gossipStatus(),
 		Limits:     a.limits(), InfoFailed: a.d.stats.infoFailed.Load(),
+		Hotplug: a.d.hotplug.snapshot(),
 	}
 	for _, p := range a.st.peers {
 		s.States[a.stateOf(p, now)]++

@@ -184,6 +184,8 @@ type Status struct {
 	Gossip     GossipStatus          `json:"gossip"`
 	// Limits is Info's memory budget and its use.
 	Limits Limits `json:"limits"`
+	// Hotplug is the device event listener (see hotplug.go).
+	Hotplug *HotplugStatus `json:"hotplug,omitempty"`
 	// InfoFailed counts messages whose handler panicked in Info: each was
 	// dropped, Info kept its state from before it.
 	InfoFailed uint64 `json:"info_failed_messages"`

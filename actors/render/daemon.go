@@ -105,6 +105,7 @@ func Status(s *messages.Status, jsonOut bool, now time.Time) *lineproto.Answer {
 			a.Gen, plural(a.Disks, "disk"), plural(a.Chunks, "chunk"), a.Last.Format(time.RFC3339), a.Seq)})
 	}
 	rows = append(rows, sessionStatusRows(s.Sessions)...)
+	rows = append(rows, hotplugRows(s.Hotplug)...)
 	rows = append(rows, partRows(s.Parts, now)...)
 	return &answer{Lines: table(rows)}
 }

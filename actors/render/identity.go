@@ -105,3 +105,20 @@ func identitySize(n int64) string {
 	}
 	return fmt.Sprintf("%.2f%c", v, units[u])
 }
+
+// hotplugRows is the status line of the device event listener; none when
+// the status has none (a daemon before hotplug).
+func hotplugRows(h *messages.HotplugStatus) [][]string {
+	if h == nil {
+		return nil
+	}
+	line := h.State
+	switch h.State {
+	case messages.HotplugUnavailable:
+		line = "UNAVAILABLE (periodic scans only): " + oneLine(h.Error)
+	case messages.HotplugListening:
+		line = fmt.Sprintf("listening: %d block device events, %d rescans; %d other events, %d malformed, %d overflows",
+			h.Events, h.Rescans, h.Ignored, h.Malformed, h.Overflows)
+	}
+	return [][]string{{"hotplug:", line}}
+}
