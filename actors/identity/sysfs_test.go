@@ -11,6 +11,7 @@ import (
 	"testing"
 	"testing/fstest"
 
+	"github.com/diskd-actors/diskd-actors/actors/identity/identitytest"
 	"github.com/diskd-actors/diskd-actors/messages"
 )
 
@@ -24,7 +25,7 @@ func TestRead_Golden(t *testing.T) {
 	}
 	for _, tree := range trees {
 		t.Run(strings.TrimSuffix(filepath.Base(tree), ".tree"), func(t *testing.T) {
-			sys, udev, err := loadTree(tree)
+			sys, udev, err := identitytest.Load(tree)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -81,7 +82,7 @@ func TestRead_Kinds(t *testing.T) {
 		}},
 	} {
 		t.Run(c.tree, func(t *testing.T) {
-			sys, udev, err := loadTree("testdata/" + c.tree + ".tree")
+			sys, udev, err := identitytest.Load("testdata/" + c.tree + ".tree")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -101,7 +102,7 @@ func TestRead_Kinds(t *testing.T) {
 // Apply gives blkid's disks their identity by device; a disk on a device
 // sysfs does not know keeps none, and blkid's PARTUUID wins.
 func TestApply(t *testing.T) {
-	sys, udev, err := loadTree("testdata/sata.tree")
+	sys, udev, err := identitytest.Load("testdata/sata.tree")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -140,5 +141,38 @@ func TestRead_Broken(t *testing.T) {
 	}
 	if _, _, err := Read(fstest.MapFS{}, nil); err == nil {
 		t.Error("no class/block: got no error")
+	}
+}
+
+// The same trees written out as real directories with real links (what the
+// daemon reads through os.DirFS) read to the same tables.
+func TestRead_RealDirectories(t *testing.T) {
+	trees, _ := filepath.Glob("testdata/*.tree")
+	for _, tree := range trees {
+		sys, udev, err := identitytest.Load(tree)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, _, err := Read(sys, udev)
+		if err != nil {
+			t.Fatal(err)
+		}
+		dir := t.TempDir()
+		if err := identitytest.Write(tree, dir); err != nil {
+			t.Fatal(err)
+		}
+		var realUdev fs.FS
+		if udev != nil {
+			realUdev = os.DirFS(filepath.Join(dir, "udev"))
+		}
+		got, problems, err := Read(os.DirFS(filepath.Join(dir, "sys")), realUdev)
+		if err != nil || len(problems) > 0 {
+			t.Fatalf("%s: %v %v", tree, err, problems)
+		}
+		a, _ := json.Marshal(got)
+		b, _ := json.Marshal(want)
+		if !bytes.Equal(a, b) {
+			t.Errorf("%s: from directories %s, from the tree %s", tree, a, b)
+		}
 	}
 }
