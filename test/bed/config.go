@@ -31,6 +31,9 @@ func (b *Bed) writeConfig(h *Host) error {
 	// none of their business.
 	c.Identity.Sysfs, c.Identity.UdevData = filepath.Join(h.Dir, "sysfs"), filepath.Join(h.Dir, "udev")
 	c.Hotplug.Enabled = false
+	if err := os.MkdirAll(filepath.Join(c.Identity.Sysfs, "class", "block"), 0o755); err != nil {
+		return err // an empty sysfs: no identity, and nothing to warn about
+	}
 	if len(ho.BlkidCommand) > 0 {
 		c.Blkid.Command = slices.Clone(ho.BlkidCommand)
 		c.Identity = config.Default().Identity
