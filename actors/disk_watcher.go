@@ -12,7 +12,8 @@ import (
 	"github.com/diskd-actors/diskd-actors/messages"
 )
 
-// DiskWatcher runs the blkid command every blkid.interval and on Rescan,
+// DiskWatcher runs the blkid command every blkid.interval, on Rescan and on
+// HotplugRescan (from Hotplug), reads the disks' identity (disk_identity.go),
 // and sends each outcome to Info as ScanFinished. One run at a time: a
 // goroutine does the scan (blkid.Scan: the run, in its own process group
 // killed with its children after blkid.timeout, and the parse). A failed run (missing program, permission, non-zero exit,

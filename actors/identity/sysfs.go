@@ -34,17 +34,21 @@ func Read(sys, udev fs.FS) (Table, []error, error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("identity: %w", err)
 	}
-	if len(ents) > maxBlocks {
-		ents = ents[:maxBlocks]
-	}
 	t := Table{}
 	var problems []error
+	if len(ents) > maxBlocks {
+		problems = append(problems, fmt.Errorf("identity: %d block devices, the first %d read", len(ents), maxBlocks))
+		ents = ents[:maxBlocks]
+	}
 	for _, e := range ents {
 		name := e.Name()
 		b, err := readBlock(sys, udev, name)
 		if err != nil {
 			problems = append(problems, fmt.Errorf("identity of %s: %w", name, err))
 			continue
+		}
+		if b.udevErr != nil {
+			problems = append(problems, fmt.Errorf("identity of %s: %w", name, b.udevErr))
 		}
 		t["/dev/"+name] = b.id
 		if b.dmName != "" {
@@ -76,8 +80,9 @@ func (t Table) Apply(disks []messages.Disk) []messages.Disk {
 
 // block is one device as read.
 type block struct {
-	id     messages.Identity
-	dmName string
+	id      messages.Identity
+	dmName  string
+	udevErr error // a udev record that did not parse (sysfs's identity stands)
 }
 
 // readBlock reads class/block/NAME: a link into the device tree, where a
@@ -121,11 +126,16 @@ func readBlock(sys, udev fs.FS, name string) (block, error) {
 		b.dmName = dm
 		b.id.WholeDisk = "/dev/mapper/" + dm
 	}
-	props := udevProps(sys, udev, node)
+	props, err := udevProps(sys, udev, node)
+	b.udevErr = err
 	if disk != node {
 		// A partition's udev record repeats its disk's ID_ properties; a
 		// disk's own record fills in what it lacks.
-		for k, v := range udevProps(sys, udev, disk) {
+		diskProps, err := udevProps(sys, udev, disk)
+		if b.udevErr == nil {
+			b.udevErr = err
+		}
+		for k, v := range diskProps {
 			if _, ok := props[k]; !ok {
 				props[k] = v
 			}
@@ -161,24 +171,26 @@ func fromUdev(id *messages.Identity, p map[string]string) {
 }
 
 // udevProps reads the udev record of the device at node (sysfs "dev"
-// names its MAJ:MIN); nil without udev or a record.
-func udevProps(sys, udev fs.FS, node string) map[string]string {
+// names its MAJ:MIN): empty without udev or a record (udevd has not seen
+// the device yet), an error for a record that does not parse.
+func udevProps(sys, udev fs.FS, node string) (map[string]string, error) {
+	empty := map[string]string{}
 	if udev == nil {
-		return map[string]string{}
+		return empty, nil
 	}
 	mm, err := attr(sys, node+"/dev")
-	if err != nil {
-		return map[string]string{}
+	if err != nil || !fs.ValidPath("b"+mm) || strings.Contains(mm, "/") {
+		return empty, nil
 	}
 	b, err := fs.ReadFile(udev, "b"+mm)
 	if err != nil {
-		return map[string]string{}
+		return empty, nil
 	}
 	p, err := ParseUdevData(b)
 	if err != nil {
-		return map[string]string{}
+		return empty, fmt.Errorf("udev record b%s: %w", mm, err)
 	}
-	return p
+	return p, nil
 }
 
 // link resolves the symbolic link at name to a clean path inside sys.

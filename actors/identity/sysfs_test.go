@@ -176,3 +176,24 @@ func TestRead_RealDirectories(t *testing.T) {
 		}
 	}
 }
+
+// A udev record that does not parse is a problem named; the device keeps
+// what sysfs says.
+func TestRead_BadUdevRecord(t *testing.T) {
+	sys, udev, err := identitytest.Load("testdata/sata.tree")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := fstest.MapFS{"b8:2": {Data: []byte("garbage\n")}}
+	for _, n := range []string{"b8:0", "b8:1"} {
+		b, _ := fs.ReadFile(udev, n)
+		m[n] = &fstest.MapFile{Data: b}
+	}
+	table, problems, err := Read(sys, m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(problems) != 1 || !strings.Contains(problems[0].Error(), "sda2") || table["/dev/sda2"].Size == 0 || table["/dev/sda2"].Serial != "S3Z1NB0K123456A" {
+		t.Errorf("got problems %v, sda2 %+v", problems, table["/dev/sda2"])
+	}
+}
