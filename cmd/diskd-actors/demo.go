@@ -91,6 +91,13 @@ func runDemo(args []string, stdout, stderr io.Writer) int {
 		cfg.Blkid.Interval = 5 * time.Second
 		cfg.Peer.Timeout = 15 * time.Second
 		cfg.Blkid.Command = []string{"cat", blkidFile}
+		// The scripted disks are not this machine's: no identity from its
+		// sysfs (an empty tree) and no scans on its device events.
+		cfg.Identity.Sysfs, cfg.Identity.UdevData, cfg.Hotplug.Enabled = filepath.Join(home, "sysfs"), "", false
+		if err := os.MkdirAll(filepath.Join(cfg.Identity.Sysfs, "class", "block"), 0o700); err != nil {
+			fmt.Fprintln(stderr, "diskd-actors demo:", err)
+			return exitError
+		}
 		cfg.StateFile = filepath.Join(home, "state.yaml")
 		cfg.Mounts.File = filepath.Join(home, "mountinfo")
 		if err := os.WriteFile(cfg.Mounts.File, nil, 0o600); err != nil {
