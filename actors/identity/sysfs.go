@@ -34,7 +34,7 @@ func Read(sys, udev fs.FS) (Table, []error, error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("identity: %w", err)
 	}
-	t := Table{}
+	t, blocks := Table{}, map[string]block{}
 	var problems []error
 	if len(ents) > maxBlocks {
 		problems = append(problems, fmt.Errorf("identity: %d block devices, the first %d read", len(ents), maxBlocks))
@@ -50,12 +50,38 @@ func Read(sys, udev fs.FS) (Table, []error, error) {
 		if b.udevErr != nil {
 			problems = append(problems, fmt.Errorf("identity of %s: %w", name, b.udevErr))
 		}
-		t["/dev/"+name] = b.id
+		blocks[name] = b
+	}
+	for name, b := range blocks {
+		id := onDisk(blocks, b, 0)
+		t["/dev/"+name] = id
 		if b.dmName != "" {
-			t["/dev/mapper/"+b.dmName] = b.id
+			t["/dev/mapper/"+b.dmName] = id
 		}
 	}
 	return t, problems, nil
+}
+
+// maxStack bounds how many device-mapper layers onDisk follows (LUKS on
+// LVM on a partition is two).
+const maxStack = 4
+
+// onDisk is b's identity, with a device-mapper device on exactly one
+// device (LVM on one physical volume, LUKS) described by the disk under
+// it: that is the physical disk it is on. Over several devices (a striped
+// volume, a mirror) it stays a dm device of its own. Size and PARTUUID
+// stay b's.
+func onDisk(blocks map[string]block, b block, depth int) messages.Identity {
+	if len(b.slaves) != 1 || depth >= maxStack {
+		return b.id
+	}
+	under, ok := blocks[b.slaves[0]]
+	if !ok {
+		return b.id
+	}
+	id := onDisk(blocks, under, depth+1)
+	id.Size, id.PartUUID = b.id.Size, b.id.PartUUID
+	return id
 }
 
 // Apply gives each disk the identity of its device, where the table knows
@@ -82,7 +108,8 @@ func (t Table) Apply(disks []messages.Disk) []messages.Disk {
 type block struct {
 	id      messages.Identity
 	dmName  string
-	udevErr error // a udev record that did not parse (sysfs's identity stands)
+	slaves  []string // a device-mapper device's underlying devices
+	udevErr error    // a udev record that did not parse (sysfs's identity stands)
 }
 
 // readBlock reads class/block/NAME: a link into the device tree, where a
@@ -125,6 +152,10 @@ func readBlock(sys, udev fs.FS, name string) (block, error) {
 	if dm := clean(attrOr(sys, disk+"/dm/name")); dm != "" {
 		b.dmName = dm
 		b.id.WholeDisk = "/dev/mapper/" + dm
+		slaves, _ := fs.ReadDir(sys, disk+"/slaves")
+		for _, e := range slaves {
+			b.slaves = append(b.slaves, e.Name())
+		}
 	}
 	props, err := udevProps(sys, udev, node)
 	b.udevErr = err

@@ -75,7 +75,10 @@ func TestRead_Kinds(t *testing.T) {
 			return id.Transport == "ata" && id.WholeDisk == "/dev/sdc" && id.Size == 3907029168*512 && id.Serial == "" && *id.Rotational
 		}},
 		{"dm", "/dev/mapper/vg0-home", func(id messages.Identity) bool {
-			return id.Transport == "dm" && id.WholeDisk == "/dev/mapper/vg0-home" && id.Size == 209715200*512
+			return id.Transport == "ata" && id.WholeDisk == "/dev/sda" && id.Model == "ST1000DM010-2EP1" && id.Size == 209715200*512
+		}},
+		{"dm", "/dev/mapper/vg1-data", func(id messages.Identity) bool {
+			return id.Transport == "dm" && id.WholeDisk == "/dev/mapper/vg1-data" && id.Model == "" && id.Size == 2097152*512
 		}},
 		{"loop", "/dev/loop0", func(id messages.Identity) bool {
 			return id.Transport == "loop" && id.WholeDisk == "/dev/loop0" && id.Size == 16<<20 && id.Model == ""
