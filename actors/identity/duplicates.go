@@ -7,10 +7,18 @@ import (
 	"github.com/diskd-actors/diskd-actors/messages"
 )
 
+// multiDevice lists the types whose one UUID names a set of devices (a
+// RAID array's members, a multi-device btrfs or ZFS pool): the same UUID
+// on several disks is what they are, not a clone.
+var multiDevice = map[string]bool{
+	"linux_raid_member": true, "isw_raid_member": true, "ddf_raid_member": true,
+	"zfs_member": true, "btrfs": true,
+}
+
 // Duplicates finds, among disks present now, what should be unique and is
 // not: one physical disk (WWN, else model and serial) on two or more nodes,
 // and one filesystem UUID on two or more physical disks (a clone, on one
-// node or several). Disks without identity take no part: a UUID on two
+// node or several), except for the types that span disks (multiDevice). Disks without identity take no part: a UUID on two
 // nodes without identity is Info's duplicate UUID. Sorted by kind and
 // value; each duplicate's disks by node and device.
 func Duplicates(disks []messages.NodeDisk) []messages.Duplicate {
@@ -39,7 +47,7 @@ func Duplicates(disks []messages.NodeDisk) []messages.Duplicate {
 			value = d.Serial
 		}
 		add(hw, strings.ToLower(id), value, d.Node, d)
-		if d.UUID != "" {
+		if d.UUID != "" && !multiDevice[d.Type] {
 			add(uuids, strings.ToLower(d.UUID), d.UUID, strings.ToLower(id), d)
 		}
 	}

@@ -11,6 +11,11 @@ func nd(node, dev, uuid, wwn, serial string) messages.NodeDisk {
 		Identity: messages.Identity{WWN: wwn, Serial: serial, Model: "M"}}}
 }
 
+func raid(d messages.NodeDisk) messages.NodeDisk {
+	d.Type = "linux_raid_member"
+	return d
+}
+
 func TestDuplicates(t *testing.T) {
 	got := Duplicates([]messages.NodeDisk{
 		// One USB disk's serial on two hosts: one physical disk cannot be.
@@ -19,6 +24,8 @@ func TestDuplicates(t *testing.T) {
 		nd("a", "/dev/sda1", "u-3", "0x5000", ""), nd("a", "/dev/sda2", "u-4", "0x5000", ""),
 		// A cloned filesystem: one UUID on two physical disks of one host.
 		nd("c", "/dev/sdc1", "u-5", "0x6000", ""), nd("c", "/dev/sdd1", "U-5", "0x7000", ""),
+		// A RAID 1's two members: one array UUID on two disks, as it should.
+		raid(nd("d", "/dev/sde1", "r-1", "0x8000", "")), raid(nd("d", "/dev/sdf1", "r-1", "0x9000", "")),
 		// One UUID on two nodes without identity: not this function's.
 		nd("a", "/dev/x", "u-6", "", ""), nd("b", "/dev/x", "u-6", "", ""),
 	})
