@@ -39,6 +39,9 @@ type Options struct {
 	Ticks TickSource
 	// Level is Log's level, set on reload (log.level); nil keeps it fixed.
 	Level *slog.LevelVar
+	// ListenUevents opens the kernel's device event socket for Hotplug;
+	// nil means uevent.Listen. Tests make it fail.
+	ListenUevents func(rcvbuf int) (UeventSource, error)
 }
 
 // Daemon is a running diskd-actors daemon: an actor system with the tree
@@ -91,6 +94,9 @@ type deps struct {
 	transport    handover[transport.Transport]
 	newTransport func() (transport.Transport, error)
 	httpListener handover[net.Listener] // http.listen, taken by Start; see http_server.go
+
+	hotplug       hotplugStats                           // Hotplug's state and counters
+	listenUevents func(rcvbuf int) (UeventSource, error) // opens Hotplug's socket
 }
 
 // pids addresses the parts by name, so messages reach a part across its
@@ -126,6 +132,10 @@ func Start(opts Options) (*Daemon, error) {
 	d := &deps{cfg: cfg, log: log, stats: newStats(), health: newHealth(), now: now, ticks: opts.Ticks}
 	if cfg.HTTP.Listen != "" {
 		d.stats.http = newHTTPStats(cfg.HTTP.Listen)
+	}
+	d.listenUevents = opts.ListenUevents
+	if d.listenUevents == nil {
+		d.listenUevents = defaultListenUevents
 	}
 	info := newInfoState() // Info's alone: handed to its producer only
 	keys, err := cfg.Keyring()
@@ -300,6 +310,7 @@ func (s *supervisorActor) Receive(c actor.Context) {
 			{"info", newInfoProps(d, s.info)},
 			{"disk_watcher", newDiskWatcherProps(d)},
 			{"mount_watcher", newMountWatcherProps(d)},
+			{"hotplug", newHotplugProps(d)},
 			{"multicast", newMulticastProps(d)},
 			{"sockets", newSocketFactoryProps(d)},
 			{"state_store", newStateStoreProps(d)},

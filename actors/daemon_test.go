@@ -37,6 +37,8 @@ func testDaemon(t *testing.T, h *transport.Hub, node, disks string, opts ...func
 	cfg.Blkid.Interval = time.Hour
 	cfg.Announce.Interval = time.Hour
 	cfg.Peer.Timeout = 3 * time.Hour
+	// The fake blkid's devices are not this machine's, nor its events.
+	cfg.Identity.Sysfs, cfg.Hotplug.Enabled = filepath.Join(dir, "sysfs"), false
 	o := Options{Config: cfg, Version: "test", Transport: h.Transport(node)}
 	for _, f := range opts {
 		f(&o)

@@ -12,7 +12,8 @@ import (
 	"github.com/diskd-actors/diskd-actors/messages"
 )
 
-// DiskWatcher runs the blkid command every blkid.interval and on Rescan,
+// DiskWatcher runs the blkid command every blkid.interval, on Rescan and on
+// HotplugRescan (from Hotplug), reads the disks' identity (disk_identity.go),
 // and sends each outcome to Info as ScanFinished. One run at a time: a
 // goroutine does the scan (blkid.Scan: the run, in its own process group
 // killed with its children after blkid.timeout, and the parse). A failed run (missing program, permission, non-zero exit,
@@ -41,6 +42,7 @@ type DiskWatcher struct {
 	argv     []string
 	interval time.Duration
 	timeout  time.Duration
+	lastID  string // identity error of the previous run, to log changes only
 }
 
 type pendingRun struct {
@@ -94,6 +96,13 @@ func (a *DiskWatcher) Receive(c actor.Context) {
 			a.next = append(a.next, c.Sender())
 			a.rerun = true
 		}
+	case *messages.HotplugRescan:
+		// Devices changed: a run in flight may have read them before.
+		if a.running == 0 {
+			a.startRun(c)
+		} else {
+			a.rerun = true
+		}
 	case *scanDone:
 		a.handleScanDone(c, m)
 	case *messages.ScanApplied:
@@ -113,14 +122,18 @@ func (a *DiskWatcher) startRun(c actor.Context) {
 	a.running = id
 	ctx, cancel := context.WithCancel(context.Background())
 	a.cancel = cancel
-	argv, timeout := a.argv, a.timeout
+	argv, timeout, roots := a.argv, a.timeout, a.d.cfg.Identity
 	self, root, now := c.Self(), a.d.root, a.d.now
 	a.wg.Add(1)
 	go func() {
 		defer a.wg.Done()
 		started := now()
 		disks, err := blkid.Scan(ctx, argv, timeout)
-		root.Send(self, &scanDone{id: id, started: started, dur: now().Sub(started), disks: disks, err: err})
+		var idErr error
+		if err == nil {
+			disks, idErr = withIdentity(roots, disks)
+		}
+		root.Send(self, &scanDone{id: id, started: started, dur: now().Sub(started), disks: disks, err: err, idErr: idErr})
 	}()
 }
 
@@ -147,6 +160,7 @@ func (a *DiskWatcher) handleScanDone(c actor.Context, m *scanDone) {
 	} else {
 		a.d.blkidOK.Store(true)
 		report.Disks = len(disks)
+		a.noteIdentity(&report, m.idErr)
 		if a.lastOut != blkid.OutcomeOK && a.lastOut != "" {
 			a.log.Info("blkid runs again", "disks", len(disks))
 		}
@@ -172,4 +186,5 @@ type scanDone struct {
 	dur     time.Duration
 	disks   []messages.Disk
 	err     error
+	idErr   error // reading identity failed; the disks have none
 }

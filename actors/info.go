@@ -9,6 +9,7 @@ import (
 
 	"github.com/asynkron/protoactor-go/actor"
 
+	diskid "github.com/diskd-actors/diskd-actors/actors/identity"
 	"github.com/diskd-actors/diskd-actors/messages"
 	"github.com/diskd-actors/diskd-actors/messages/wire"
 )
@@ -124,7 +125,8 @@ func (a *Info) Receive(c actor.Context) {
 	case *messages.GetLocalDisks:
 		c.Respond(&messages.LocalDisks{Disks: slices.Clone(a.st.local), Ready: a.st.scanned})
 	case *messages.GetInventory:
-		c.Respond(&messages.Inventory{Disks: a.inventory()})
+		inv := a.inventory()
+		c.Respond(&messages.Inventory{Disks: inv, Duplicates: diskid.Duplicates(inv)})
 	case *messages.GetInventoryView:
 		c.Respond(a.inventoryView())
 	case *messages.Where:
@@ -288,6 +290,7 @@ func (a *Info) status() *messages.Status {
 		Limits:     a.limits(), InfoFailed: a.d.stats.infoFailed.Load(),
 		Warnings: slices.Clone(a.st.warnings),
 		Runs:     a.d.stats.runs.snapshot(), HTTP: a.d.stats.http.status(),
+		Hotplug: a.d.hotplug.snapshot(),
 	}
 	s.Network.ByKind = a.d.stats.kinds.snapshot()
 	for _, p := range a.st.peers {

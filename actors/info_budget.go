@@ -25,6 +25,7 @@ func estimateBytes(disks []messages.Disk) int64 {
 	var n int64
 	for _, d := range disks {
 		n += bytesPerDisk + int64(len(d.UUID)+len(d.Label)+len(d.Device)+len(d.Type))
+		n += identityBytes(d.Identity)
 		for _, m := range d.Mounts {
 			n += bytesPerMount + int64(len(m.Path)+len(m.FSType))
 		}

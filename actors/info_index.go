@@ -44,6 +44,9 @@ func diskKeyOf(d messages.Disk) diskKey {
 type nameIndex[R indexed] struct {
 	sets map[diskName]map[R]struct{}
 	gone int // removed records still in sets
+	// models counts the records under each model name ('m'), so that a
+	// model substring costs the distinct models, not the disks.
+	models map[string]int
 }
 
 // indexed is a record of a nameIndex.
@@ -60,7 +63,7 @@ type diskName struct {
 }
 
 func newNameIndex[R indexed]() *nameIndex[R] {
-	return &nameIndex[R]{sets: map[diskName]map[R]struct{}{}}
+	return &nameIndex[R]{sets: map[diskName]map[R]struct{}{}, models: map[string]int{}}
 }
 
 // indexNames lists the names under which d is found. Empty fields are not
@@ -75,6 +78,7 @@ func indexNames(d messages.Disk, f func(diskName)) {
 	if d.Device != "" {
 		f(diskName{'d', d.Device})
 	}
+	identityNames(d.Identity, f)
 }
 
 func (ix *nameIndex[R]) add(d messages.Disk, r R) {
@@ -83,6 +87,9 @@ func (ix *nameIndex[R]) add(d messages.Disk, r R) {
 		if set == nil {
 			set = map[R]struct{}{}
 			ix.sets[n] = set
+		}
+		if _, had := set[r]; !had && n.kind == 'm' {
+			ix.models[n.s]++
 		}
 		set[r] = struct{}{}
 	})
@@ -93,6 +100,11 @@ func (ix *nameIndex[R]) add(d messages.Disk, r R) {
 func (ix *nameIndex[R]) remove(d messages.Disk, r R) {
 	indexNames(d, func(n diskName) {
 		if set := ix.sets[n]; set != nil {
+			if _, had := set[r]; had && n.kind == 'm' {
+				if ix.models[n.s]--; ix.models[n.s] <= 0 {
+					delete(ix.models, n.s)
+				}
+			}
 			delete(set, r)
 			if len(set) == 0 {
 				delete(ix.sets, n)
@@ -108,16 +120,17 @@ func (ix *nameIndex[R]) worthRebuilding(live int) bool { return ix.gone > live+1
 // lookup calls f once for every live record that q may name; callers
 // confirm with matches.
 func (ix *nameIndex[R]) lookup(q string, f func(R)) {
-	var sets [3]map[R]struct{}
-	n := 0
+	var buf [8]map[R]struct{}
+	sets := buf[:0]
 	for _, name := range [...]diskName{{'u', strings.ToLower(q)}, {'l', q}, {'d', q}} {
 		if set := ix.sets[name]; len(set) > 0 {
-			sets[n] = set
-			n++
+			sets = append(sets, set)
 		}
 	}
+	sets = ix.identitySets(q, sets)
+	n := len(sets)
 	seen := map[R]bool{}
-	for _, set := range sets[:n] {
+	for _, set := range sets {
 		for r := range set {
 			if !r.removed() && (n == 1 || !seen[r]) {
 				if n > 1 {

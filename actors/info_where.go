@@ -5,13 +5,14 @@ import (
 	"strings"
 	"time"
 
+	diskid "github.com/diskd-actors/diskd-actors/actors/identity"
 	"github.com/diskd-actors/diskd-actors/messages"
 )
 
 // matches reports whether q names d: its UUID in any case, its label or
-// its device exactly.
+// its device exactly, or one of its identity's names (matchesIdentity).
 func matches(d messages.Disk, q string) bool {
-	return strings.EqualFold(d.UUID, q) || d.Label == q || d.Device == q
+	return strings.EqualFold(d.UUID, q) || d.Label == q || d.Device == q || matchesIdentity(d.Identity, q)
 }
 
 // where gives the disks matching q that are present now, and for those
@@ -66,6 +67,7 @@ func (a *Info) where(q string) *messages.WhereResult {
 		}
 	}
 	sort.Strings(res.Duplicates)
+	res.DuplicateIDs = diskid.Duplicates(res.Matches)
 	for _, s := range gone {
 		if !present[s.Disk.Key()] {
 			res.LastSeen = append(res.LastSeen, s)

@@ -2,6 +2,7 @@ package actors
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
@@ -41,9 +42,18 @@ var commandHandlers = map[string]commandHandler{
 		a.reply(c, &answer{summary: "bye", closeAfter: true})
 	},
 	lineproto.CmdList: func(a *Session, c actor.Context, req lineproto.Request) {
+		if slices.Contains(req.Args, "--long") {
+			// The long table (identity columns) is rendered whole: it is
+			// asked for by people, not by scripts of 20,000 disks.
+			a.askInfo(c, &messages.GetInventory{}, func(r any) *lineproto.Answer { return render.ListLong(r.(*messages.Inventory), req.JSON) })
+			return
+		}
 		a.askStream(c, &messages.GetInventoryView{}, func(r any) render.Stream {
 			return render.ListStream(r.(*messages.InventoryView), req.JSON)
 		})
+	},
+	lineproto.CmdDuplicates: func(a *Session, c actor.Context, req lineproto.Request) {
+		a.askInfo(c, &messages.GetInventory{}, func(r any) *lineproto.Answer { return render.Duplicates(r.(*messages.Inventory), req.JSON) })
 	},
 	lineproto.CmdWhere: func(a *Session, c actor.Context, req lineproto.Request) {
 		a.askInfo(c, &messages.Where{Query: req.Args[0]}, func(r any) *lineproto.Answer {

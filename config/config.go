@@ -43,6 +43,7 @@ const (
 	DefaultAnnounceInterval = 30 * time.Second
 	DefaultBlkidInterval    = 30 * time.Second
 	DefaultBlkidTimeout     = 15 * time.Second
+	DefaultHotplugDebounce  = 100 * time.Millisecond
 	DefaultPeerTimeout      = 90 * time.Second
 	DefaultForgetAfter      = 168 * time.Hour
 	DefaultMountsInterval   = 10 * time.Second
@@ -75,8 +76,10 @@ type Config struct {
 	SocketGroup string `yaml:"socket_group"`
 	// SocketMode is the socket's permission bits, octal: "0600" (the
 	// default) or "0660"-style group access; others never get access.
-	SocketMode string `yaml:"socket_mode"`
-	HTTP       HTTP   `yaml:"http"` // web page and /metrics; off by default
+	SocketMode string   `yaml:"socket_mode"`
+	HTTP       HTTP     `yaml:"http"` // web page and /metrics; off by default
+	Identity   Identity `yaml:"identity"`
+	Hotplug    Hotplug  `yaml:"hotplug"`
 }
 
 // Auth holds the shared keys that sign and verify datagrams (HMAC-SHA256).
@@ -140,6 +143,22 @@ type Blkid struct {
 	Timeout  time.Duration `yaml:"timeout"`  // a scan running longer is killed, 10ms..10m
 }
 
+// Identity says where the physical disks' identity is read (see
+// actors/identity): the sysfs root and udevd's database, which may be
+// absent (no udevd: sysfs alone names size, disk, transport and flags).
+type Identity struct {
+	Sysfs    string `yaml:"sysfs"`     // absolute; default /sys
+	UdevData string `yaml:"udev_data"` // absolute; default /run/udev/data; "" to not read it
+}
+
+// Hotplug controls the rescan on the kernel's block device events.
+type Hotplug struct {
+	Enabled bool `yaml:"enabled"` // listen to NETLINK_KOBJECT_UEVENT; default true
+	// Debounce is how long a burst of events is gathered into one rescan,
+	// 10ms..10s.
+	Debounce time.Duration `yaml:"debounce"`
+}
+
 // Log controls the daemon's log output.
 type Log struct {
 	Level  string `yaml:"level"`  // debug, info, warn or error
@@ -174,6 +193,8 @@ func Default() *Config {
 		Log:        Log{Level: DefaultLogLevel, Format: DefaultLogFormat},
 		Limits:     defaultLimits(),
 		SocketMode: DefaultSocketMode,
+		Identity:   Identity{Sysfs: "/sys", UdevData: "/run/udev/data"},
+		Hotplug:    Hotplug{Enabled: true, Debounce: DefaultHotplugDebounce},
 	}
 	// Under systemd, RuntimeDirectory= and StateDirectory= give the places
 	// for the socket and the state file.

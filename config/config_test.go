@@ -254,6 +254,7 @@ func TestDefault(t *testing.T) {
 		"log.level": "info", "log.format": "text",
 		"limits.max_disks": "200000", "limits.max_peers": "10000", "limits.max_bytes": "268435456",
 		"http.listen": "",
+		"identity.sysfs": "/sys", "identity.udev_data": "/run/udev/data", "hotplug.enabled": "true", "hotplug.debounce": "100ms",
 	}
 	if got := flatten(c); !reflect.DeepEqual(got, want) {
 		t.Errorf("got %v, want %v", got, want)
@@ -332,6 +333,12 @@ socket_group: ""
 socket_mode: "0600"
 http:
   listen: ""
+identity:
+  sysfs: /sys
+  udev_data: /run/udev/data
+hotplug:
+  enabled: true
+  debounce: 100ms
 `
 	if string(got) != want {
 		t.Errorf("got\n%s\nwant\n%s", got, want)

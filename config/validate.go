@@ -150,6 +150,7 @@ func (c *Config) problems() []*KeyError {
 	c.limitProblems(add)
 	c.serviceProblems(add)
 	c.httpProblems(add)
+	c.identityProblems(add)
 	return ps
 }
 

@@ -15,6 +15,9 @@ type Disk struct {
 	Device string  `json:"device" yaml:"device"`
 	Type   string  `json:"type" yaml:"type"`
 	Mounts []Mount `json:"mounts,omitempty" yaml:"mounts,omitempty"`
+	// Identity is the physical disk under the filesystem; its fields sit
+	// beside the others in JSON and YAML.
+	Identity `yaml:",inline"`
 }
 
 // Mount is one place a disk is mounted on its host.
@@ -36,7 +39,7 @@ func (d Disk) Key() string {
 // Equal reports whether two disks are the same in every field.
 func (d Disk) Equal(o Disk) bool {
 	return d.UUID == o.UUID && d.Label == o.Label && d.Device == o.Device &&
-		d.Type == o.Type && slices.Equal(d.Mounts, o.Mounts)
+		d.Type == o.Type && slices.Equal(d.Mounts, o.Mounts) && d.Identity.Equal(o.Identity)
 }
 
 // DisksEqual reports whether two disk lists are equal element by element.

@@ -32,6 +32,9 @@ type ScanReport struct {
 	Outcome string `json:"outcome"`
 	Error   string `json:"error,omitempty"`
 	Disks   int    `json:"disks"`
+	// IdentityError says why the disks' identity could not be read (an
+	// unreadable sysfs); the disks are announced without it.
+	IdentityError string `json:"identity_error,omitempty"`
 }
 
 // PeerAnnounced is a validated announcement from another daemon, decoded by
@@ -79,6 +82,9 @@ type GetInventory struct{}
 // Inventory lists every disk Info knows, local ones first, then by node.
 type Inventory struct {
 	Disks []NodeDisk
+	// Duplicates is what the disks share that should be unique (see
+	// Duplicate); shown by list and the duplicates command.
+	Duplicates []Duplicate
 }
 
 // NodeDisk is a disk together with the node that holds it.
@@ -103,6 +109,9 @@ type WhereResult struct {
 	Matches    []NodeDisk `json:"matches"`
 	LastSeen   []Seen     `json:"last_seen"`
 	Duplicates []string   `json:"duplicate_uuids,omitempty"`
+	// DuplicateIDs: the matches share a physical disk across nodes, or a
+	// UUID across physical disks.
+	DuplicateIDs []Duplicate `json:"duplicate_ids,omitempty"`
 }
 
 // Seen is a disk no longer present anywhere, as last seen.
@@ -175,6 +184,8 @@ type Status struct {
 	Gossip     GossipStatus          `json:"gossip"`
 	// Limits is Info's memory budget and its use.
 	Limits Limits `json:"limits"`
+	// Hotplug is the device event listener (see hotplug.go).
+	Hotplug *HotplugStatus `json:"hotplug,omitempty"`
 	// InfoFailed counts messages whose handler panicked in Info: each was
 	// dropped, Info kept its state from before it.
 	InfoFailed uint64 `json:"info_failed_messages"`
@@ -332,5 +343,6 @@ func (nd NodeDisk) MarshalJSON() ([]byte, error) {
 		Device string  `json:"device"`
 		Type   string  `json:"type"`
 		Mounts []Mount `json:"mounts"`
-	}{nd.Node, nd.Local, nd.UUID, nd.Label, nd.Device, nd.Type, mounts})
+		Identity
+	}{nd.Node, nd.Local, nd.UUID, nd.Label, nd.Device, nd.Type, mounts, nd.Identity})
 }

@@ -23,10 +23,14 @@ func ExampleEncode() {
 func ExampleParse() {
 	out := []byte("/dev/sdb1: LABEL=\"cafM-CM-)\" UUID=\"1234-ABCD\" TYPE=\"vfat\"\n/dev/sda1: TYPE=\"swap\"\n")
 	disks, err := blkid.Parse(out, false)
-	fmt.Println(disks, err)
+	for _, d := range disks {
+		fmt.Printf("%s %q %s %s\n", d.Device, d.Label, d.UUID, d.Type)
+	}
+	fmt.Println(err)
 	_, err = blkid.Parse([]byte("/dev/sda1 UUID=\"x\"\n"), false)
 	fmt.Println(err)
 	// Output:
-	// [{1234-ABCD café /dev/sdb1 vfat []}] <nil>
+	// /dev/sdb1 "café" 1234-ABCD vfat
+	// <nil>
 	// line 1: no ": " after a device name in "/dev/sda1 UUID=\"x\""
 }

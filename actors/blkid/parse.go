@@ -128,6 +128,13 @@ func (p *parser) set(r *record, n int, key string, units []unit, rawValue string
 		field = &r.disk.Label
 	case "TYPE":
 		field = &r.disk.Type
+	case "PARTUUID", "PART_ENTRY_UUID": // the latter with -p
+		// A partition table's UUID is 36 characters, or 11 for MBR;
+		// anything else is ignored rather than carried to the wire.
+		if len(v) <= 64 && strings.Trim(v, "0123456789abcdefABCDEF-") == "" {
+			r.disk.PartUUID = v
+		}
+		return nil
 	default:
 		return nil
 	}

@@ -111,6 +111,7 @@ func Status(s *messages.Status, jsonOut bool, now time.Time) *lineproto.Answer {
 	if s.HTTP != nil {
 		rows = append(rows, httpStatusRow(s.HTTP))
 	}
+	rows = append(rows, hotplugRows(s.Hotplug)...)
 	rows = append(rows, partRows(s.Parts, now)...)
 	return &answer{Lines: table(rows)}
 }

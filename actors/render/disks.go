@@ -15,7 +15,7 @@ func List(inv *messages.Inventory, jsonOut bool) *lineproto.Answer {
 	if jsonOut {
 		return jsonAnswer(nonNil(inv.Disks), summary)
 	}
-	return &answer{Lines: diskTable(inv.Disks), Message: summary}
+	return &answer{Lines: append(diskTable(inv.Disks), duplicateLines(inv.Duplicates)...), Message: summary}
 }
 
 // Where answers "where": the matching disks present now, where and when
@@ -38,6 +38,7 @@ func Where(r *messages.WhereResult, jsonOut bool, now time.Time) *lineproto.Answ
 		for _, u := range r.Duplicates {
 			ans.Lines = append(ans.Lines, "warning: UUID "+u+" is present on more than one node")
 		}
+		ans.Lines = append(ans.Lines, duplicateLines(r.DuplicateIDs)...)
 	}
 	if len(r.Matches) == 0 && len(r.LastSeen) == 0 {
 		ans.Code, ans.Message = "not-found", fmt.Sprintf("no disk matches %s", displayValue(r.Query))

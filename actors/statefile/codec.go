@@ -146,7 +146,7 @@ func validDisk(d *messages.Disk) error {
 			return fmt.Errorf("mount %d: bad path or type", j)
 		}
 	}
-	return nil
+	return wire.ValidIdentity(&d.Identity)
 }
 
 // validNode wraps wire.ValidNodeName, whose message quotes the name.

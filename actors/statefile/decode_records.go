@@ -117,6 +117,9 @@ func (p *parser) disk(d *messages.Disk) error {
 				return within(err, "mounts", j)
 			})
 		}
+		if ok, err := p.identityField(string(key), &d.Identity); ok {
+			return err
+		}
 		return p.fail(at, "", "unknown field")
 	})
 }

@@ -200,6 +200,7 @@ func (e *encoder) disk(d *messages.Disk) {
 		}
 		e.buf = append(e.buf, ']')
 	}
+	e.identity(&d.Identity)
 	e.buf = append(e.buf, '}')
 }
 

@@ -15,6 +15,7 @@ func FuzzDecode(f *testing.F) {
 	}
 	f.Add(encode(f, testSnapshot()))
 	f.Add([]byte(`{"version":2,"node":"a","peers":[{"node":"b","last_seen":"2026-01-01T00:00:00Z","disks":[{"label":"\u00e9"}]}]}`))
+	f.Add([]byte(`{"version":2,"node":"a","peers":[{"node":"b","last_seen":"2026-01-01T00:00:00Z","disks":[{"uuid":"u","size":15375269888,"disk":"/dev/sdb","model":"Cruzer Blade","serial":"4C53","transport":"usb","removable":true,"rotational":false}]}]}`))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		s, _, err := Decode(b)
 		if errors.Is(err, ErrDecoderPanic) {

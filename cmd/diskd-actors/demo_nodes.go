@@ -83,6 +83,12 @@ func (d *demo) startNode(i int) (*demoNode, error) {
 	cfg.Blkid.Interval = 5 * time.Second
 	cfg.Peer.Timeout = 15 * time.Second
 	cfg.Blkid.Command = []string{"cat", n.blkid}
+	// The scripted disks are not this machine's: no identity from its
+	// sysfs (an empty tree) and no scans on its device events.
+	cfg.Identity.Sysfs, cfg.Identity.UdevData, cfg.Hotplug.Enabled = filepath.Join(home, "sysfs"), "", false
+	if err := os.MkdirAll(filepath.Join(cfg.Identity.Sysfs, "class", "block"), 0o700); err != nil {
+		return nil, err
+	}
 	cfg.StateFile = filepath.Join(home, "state.yaml")
 	cfg.Mounts.File = filepath.Join(home, "mountinfo")
 	if i == 1 {

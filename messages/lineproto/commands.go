@@ -42,6 +42,8 @@ const (
 	CmdRefresh   = "refresh"
 	CmdQuit      = "quit"
 	CmdPanic     = "_panic"
+	// CmdDuplicates lists identities shared that should be unique.
+	CmdDuplicates = "duplicates"
 )
 
 // Commands is the command table, in the order of help.
@@ -50,6 +52,7 @@ var Commands = []Command{
 	{Name: CmdList, Help: "every known disk: node, uuid, label, device, type"},
 	{Name: CmdWhere, Args: []string{"uuid|label|device"}, ArgsHint: `a UUID, label or device (quote labels with spaces: where "backup 2")`,
 		Help: "the node(s) holding a disk, or where it was last seen; .err not-found when never seen", ClientNote: "(exit 1)"},
+	{Name: CmdDuplicates, Help: "one physical disk on two nodes, one UUID on two physical disks (cloned filesystems)"},
 	{Name: CmdPeers, Help: "the daemons this one has heard from, with their state"},
 	{Name: CmdMounts, Help: "the mounted disks and where they are mounted"},
 	{Name: CmdPing, Help: "ask every peer to announce now (at most once per 5s)"},

@@ -13,6 +13,7 @@ func TestHelpLines_golden(t *testing.T) {
 		"help                        this list",
 		"list                        every known disk: node, uuid, label, device, type",
 		"where <uuid|label|device>   the node(s) holding a disk, or where it was last seen; .err not-found when never seen",
+		"duplicates                  one physical disk on two nodes, one UUID on two physical disks (cloned filesystems)",
 		"peers                       the daemons this one has heard from, with their state",
 		"mounts                      the mounted disks and where they are mounted",
 		"ping                        ask every peer to announce now (at most once per 5s)",
@@ -29,7 +30,7 @@ func TestHelpLines_golden(t *testing.T) {
 }
 
 func TestWords(t *testing.T) {
-	want := []string{"help", "list", "where", "peers", "mounts", "ping", "debug", "localhost", "status", "refresh", "quit", "exit"}
+	want := []string{"help", "list", "where", "duplicates", "peers", "mounts", "ping", "debug", "localhost", "status", "refresh", "quit", "exit"}
 	if got := Words(); !reflect.DeepEqual(got, want) {
 		t.Errorf("got %q, want %q", got, want)
 	}

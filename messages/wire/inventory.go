@@ -60,8 +60,9 @@ func fits(node, instance, agent string, disks []messages.Disk) bool {
 }
 
 // FitDisks makes every disk small enough for a chunk of its own: a disk
-// whose mount points make it too large is announced without them, and one
-// still too large without them is left out. It returns what it changed, so
+// whose mount points make it too large is announced without them, one
+// still too large without its identity too, and one still too large is
+// left out. It returns what it changed, so
 // that the caller can say so loudly; everything else is announced whole.
 func FitDisks(node, instance, agent string, disks []messages.Disk) (fitted []messages.Disk, problems []string) {
 	fitted = make([]messages.Disk, 0, len(disks))
@@ -75,6 +76,12 @@ func FitDisks(node, instance, agent string, disks []messages.Disk) (fitted []mes
 		if fits(node, instance, agent, []messages.Disk{bare}) {
 			fitted = append(fitted, bare)
 			problems = append(problems, fmt.Sprintf("disk %s announced without its %d mount points: too large for a datagram", d.Key(), len(d.Mounts)))
+			continue
+		}
+		bare.Identity = messages.Identity{}
+		if fits(node, instance, agent, []messages.Disk{bare}) {
+			fitted = append(fitted, bare)
+			problems = append(problems, fmt.Sprintf("disk %s announced without its mount points and identity: too large for a datagram", d.Key()))
 			continue
 		}
 		problems = append(problems, fmt.Sprintf("disk %s left out: too large for a datagram", d.Key()))

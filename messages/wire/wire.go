@@ -347,7 +347,7 @@ func ValidDisk(d messages.Disk) error {
 			return fmt.Errorf("mount %d: bad path or type", j)
 		}
 	}
-	return nil
+	return ValidIdentity(&d.Identity)
 }
 
 // ValidNodeName checks a node name: 1 to MaxNodeName bytes of

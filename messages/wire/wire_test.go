@@ -174,6 +174,13 @@ func FuzzDecodeDatagram(f *testing.F) {
 	}
 	f.Add([]byte("diskd:[1, 2, 3]"))
 	f.Add([]byte(`{"v":2}`))
+	for _, name := range []string{"testdata/prev_release_chunk.bin", "testdata/identity_chunk.bin"} {
+		b, err := os.ReadFile(name)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+	}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		env, err := DecodeDatagram(b, nil)
 		if err != nil {

@@ -25,8 +25,19 @@ func (b *Bed) writeConfig(h *Host) error {
 	c.Announce.Interval = o.Announce
 	c.Peer.Timeout = o.PeerTimeout
 	c.Blkid.Command = []string{"cat", h.BlkidFile}
+	// The fake blkid's devices are no devices of this machine: their
+	// identity comes from the host's own sysfs and udev trees (empty unless
+	// a test writes fixtures there). The machine's device events would add
+	// scans no test asked for: hotplug is on only where a test's Configure
+	// turns it on.
+	c.Identity.Sysfs, c.Identity.UdevData = filepath.Join(h.Dir, "sysfs"), filepath.Join(h.Dir, "udev")
+	c.Hotplug.Enabled = false
+	if err := os.MkdirAll(filepath.Join(c.Identity.Sysfs, "class", "block"), 0o755); err != nil {
+		return err // an empty sysfs: no identity, and nothing to warn about
+	}
 	if len(ho.BlkidCommand) > 0 {
 		c.Blkid.Command = slices.Clone(ho.BlkidCommand)
+		c.Identity = config.Default().Identity // a real blkid's devices are this machine's
 	}
 	c.Blkid.Interval = o.BlkidInterval
 	c.Blkid.Timeout = 5 * time.Second

@@ -43,6 +43,8 @@ type scale struct {
 	liveHosts, liveRounds int
 	liveAnnounce          time.Duration
 	liveTimeout           time.Duration
+
+	hotplugAttachments int
 }
 
 var (
@@ -54,6 +56,7 @@ var (
 		partHosts: 4, partRounds: 10, partAnnounce: 500 * time.Millisecond, partTimeout: 2 * time.Second,
 		clients: 1000, clientRounds: 5, clientDisks: 100,
 		liveHosts: 4, liveRounds: 10, liveAnnounce: 500 * time.Millisecond, liveTimeout: 2 * time.Second,
+		hotplugAttachments: 20,
 	}
 	short = scale{name: "short",
 		latencyHosts: 3, latencyChanges: 5,
@@ -63,6 +66,7 @@ var (
 		partHosts: 3, partRounds: 1, partAnnounce: 250 * time.Millisecond, partTimeout: time.Second,
 		clients: 20, clientRounds: 1, clientDisks: 10,
 		liveHosts: 3, liveRounds: 1, liveAnnounce: 250 * time.Millisecond, liveTimeout: time.Second,
+		hotplugAttachments: 3,
 	}
 )
 
