@@ -42,7 +42,7 @@ type DiskWatcher struct {
 	argv     []string
 	interval time.Duration
 	timeout  time.Duration
-	lastID  string // identity error of the previous run, to log changes only
+	lastID   string // identity error of the previous run, to log changes only
 }
 
 type pendingRun struct {

@@ -253,7 +253,7 @@ func TestDefault(t *testing.T) {
 		"auth.keys": "[]", "auth.key_files": "[]", "legacy.accept": "false", "legacy.announce": "false", "socket_group": "", "socket_mode": "0600",
 		"log.level": "info", "log.format": "text",
 		"limits.max_disks": "200000", "limits.max_peers": "10000", "limits.max_bytes": "268435456",
-		"http.listen": "",
+		"http.listen":    "",
 		"identity.sysfs": "/sys", "identity.udev_data": "/run/udev/data", "hotplug.enabled": "true", "hotplug.debounce": "100ms",
 	}
 	if got := flatten(c); !reflect.DeepEqual(got, want) {
