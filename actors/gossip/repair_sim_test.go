@@ -32,7 +32,7 @@ type simNode struct {
 	e               *Engine
 	chunks          int
 	seq             uint64
-	free            time.Time // when its link is free for the next datagram
+	free            time.Time       // when its link is free for the next datagram
 	got             map[string]bool // nodes whose generation 1 was delivered whole
 }
 
