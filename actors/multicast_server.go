@@ -57,6 +57,7 @@ type MulticastServer struct {
 	count  int
 
 	lastPing time.Time
+	pace     pacing // start-up delay, request timer (multicast_repair.go)
 }
 
 // Timing: this daemon sends at most one ping per pingEvery; the engine
@@ -92,7 +93,12 @@ func (a *MulticastServer) Receive(c actor.Context) {
 		a.seed(c, m)
 	case *engineTick:
 		a.perform(c, a.eng.Tick(a.d.now()))
+		a.armRepair(c)
 		a.publish()
+	case *repairTick:
+		a.repairDue(c)
+	case *startupTick:
+		a.goLive()
 	case *messages.LocalDisks:
 		if m.Ready {
 			a.setInventory(m.Disks)
@@ -107,7 +113,7 @@ func (a *MulticastServer) Receive(c actor.Context) {
 			a.announce()
 		}
 	case *messages.PeerDiscovered:
-		a.announceSoon(c)
+		a.discovered(c)
 	case *messages.Ping:
 		c.Respond(a.ping())
 	case *readerFailed:
@@ -117,7 +123,8 @@ func (a *MulticastServer) Receive(c actor.Context) {
 
 func (a *MulticastServer) start(c actor.Context) {
 	a.eng = gossip.New(gossip.Config{Node: a.d.id.Node, Instance: a.d.id.Instance,
-		MaxInFlightDisks: a.maxInFlightDisks(), SeedWait: seedWait})
+		MaxInFlightDisks: a.maxInFlightDisks(), SeedWait: seedWait, RepairUnit: a.d.cfg.Repair.Unit})
+	a.startPacing(c)
 	a.queued = &atomic.Int64{}
 	tr, ok := a.d.transport.take()
 	if !ok {
@@ -155,6 +162,7 @@ func (a *MulticastServer) release() {
 	if a.soon != nil {
 		a.soon.Stop()
 	}
+	a.stopPacing()
 	if a.tr != nil {
 		a.tr.Close()
 	}

@@ -69,6 +69,7 @@ type Config struct {
 	Legacy    Legacy `yaml:"legacy"`
 	Log       Log    `yaml:"log"`
 	Limits    Limits `yaml:"limits"`
+	Repair    Repair `yaml:"repair"`
 }
 
 // Auth holds the shared keys that sign and verify datagrams (HMAC-SHA256).
@@ -164,14 +165,15 @@ func Default() *Config {
 		Legacy:    Legacy{Accept: true},
 		Log:       Log{Level: DefaultLogLevel, Format: DefaultLogFormat},
 		Limits:    defaultLimits(),
+		Repair:    defaultRepair(),
 	}
 }
 
 // Fast returns the profile for tests and the demo: Default with one-second
 // announce and scan intervals, a five-second blkid timeout, and multicast on
 // the loopback interface "lo", so that datagrams never leave the host (the
-// TTL stays 1). Tests take their timers from here rather than from constants
-// of their own.
+// TTL stays 1), and a 250 ms start-up delay. Tests take their timers from
+// here rather than from constants of their own.
 func Fast() *Config {
 	c := Default()
 	c.Announce.Interval = time.Second
@@ -181,6 +183,7 @@ func Fast() *Config {
 	c.Peer.Timeout = 3 * time.Second
 	c.Mounts.Interval = time.Second
 	c.StateFile = "" // tests and demos must not share the user's state file
+	c.Repair.StartupDelay = 250 * time.Millisecond
 	return c
 }
 

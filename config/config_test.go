@@ -237,6 +237,7 @@ func TestDefault(t *testing.T) {
 		"auth.keys": "[]", "auth.key_files": "[]", "legacy.accept": "true", "legacy.announce": "false",
 		"log.level": "info", "log.format": "text",
 		"limits.max_disks": "200000", "limits.max_peers": "10000", "limits.max_bytes": "268435456",
+		"repair.startup_delay": "1s", "repair.unit": "2ms",
 	}
 	if got := flatten(c); !reflect.DeepEqual(got, want) {
 		t.Errorf("got %v, want %v", got, want)
@@ -311,6 +312,9 @@ limits:
   max_disks: 200000
   max_peers: 10000
   max_bytes: 268435456
+repair:
+  startup_delay: 250ms
+  unit: 2ms
 `
 	if string(got) != want {
 		t.Errorf("got\n%s\nwant\n%s", got, want)

@@ -44,6 +44,9 @@
 //	  max_disks: 200000             # 1..10000000; disks of all peers together
 //	  max_peers: 10000              # 1..100000; peers known at once
 //	  max_bytes: 268435456          # 1 MiB..64 GiB; estimated bytes held for peers' disks
+//	repair:
+//	  startup_delay: 1s             # 0..60s; first send after a random [1/4, 1] of it (about 10ms a host)
+//	  unit: 2ms                     # 100µs..100ms; requests wait d·U[1,3], d = unit × (peers+1)
 //
 // # Rules
 //

@@ -117,7 +117,7 @@ func TestValidate_reportsEveryProblem(t *testing.T) {
 	want := []string{"node", "socket", "multicast.group", "multicast.port", "announce.interval",
 		"blkid.command", "blkid.interval", "blkid.timeout", "peer.timeout", "peer.forget_after",
 		"mounts.interval", "mounts.file", "log.level", "log.format",
-		"limits.max_disks", "limits.max_peers", "limits.max_bytes"}
+		"limits.max_disks", "limits.max_peers", "limits.max_bytes", "repair.unit"}
 	if !reflect.DeepEqual(keys, want) {
 		t.Errorf("got %q, want %q", keys, want)
 	}

@@ -216,6 +216,10 @@ func (e *Engine) Tick(now time.Time) []Action {
 	return out
 }
 
+// Peers is the number of sender instances heard (the replay windows
+// kept): the group size the repair delays scale with.
+func (e *Engine) Peers() int { return len(e.windows) }
+
 // Seeded reports whether the engine may send requests.
 func (e *Engine) Seeded() bool { return e.seeded }
 

@@ -1,0 +1,142 @@
+package actors
+
+import (
+	"math/rand/v2"
+	"sync/atomic"
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
+
+	"github.com/diskd-actors/diskd-actors/messages/wire"
+)
+
+// pacing is MulticastServer's share of the repair protocol's timing (see
+// actors/gossip/repair.go and docs/protocol.md, "Repair"):
+//
+//   - the engine's request timers, run by one timer armed at the engine's
+//     NextDue;
+//   - the start-up delay: the first burst (chunks and announce) of a
+//     (re)started multicast part waits a random delay in [D/4, D], D =
+//     repair.startup_delay, so that daemons started together (after a power
+//     cut) are mostly listening when each sends its inventory, once;
+//   - discovery answers: a newcomer is sent our announce only if it cannot
+//     have heard our last one, i.e. it was discovered later than D/4 (the
+//     least it listens before it sends) after our last announce.
+type pacing struct {
+	live      bool        // the start-up delay is over: the inventory may be sent
+	startup   *time.Timer // ends the start-up delay
+	listen    time.Duration
+	repair    *time.Timer // fires at repairAt
+	repairAt  time.Time
+	announced time.Time // our last announce sent
+}
+
+// repairTick: the engine's next request may be due.
+type repairTick struct{}
+
+// startupTick ends the start-up delay.
+type startupTick struct{}
+
+// startPacing arms the start-up delay (none when repair.startup_delay is 0).
+func (a *MulticastServer) startPacing(c actor.Context) {
+	d := a.d.cfg.Repair.StartupDelay
+	a.pace = pacing{listen: d / 4}
+	if d <= 0 {
+		a.pace.live = true
+		return
+	}
+	self, root := c.Self(), a.d.root
+	wait := d/4 + rand.N(d-d/4+1)
+	a.pace.startup = time.AfterFunc(wait, func() { root.Send(self, &startupTick{}) })
+}
+
+// goLive ends the start-up delay: the inventory Info gave meanwhile, if
+// any, goes out now, once.
+func (a *MulticastServer) goLive() {
+	a.pace.startup, a.pace.live = nil, true
+	if a.have {
+		a.sendAll()
+	}
+}
+
+// armRepair makes sure a repairTick comes when the engine's next request
+// is due: one timer, moved only forward in time (a later due is picked up
+// when the earlier one fires).
+func (a *MulticastServer) armRepair(c actor.Context) {
+	next := a.eng.NextDue()
+	if next.IsZero() || (!a.pace.repairAt.IsZero() && !next.Before(a.pace.repairAt)) {
+		return
+	}
+	if a.pace.repair != nil {
+		a.pace.repair.Stop()
+	}
+	self, root := c.Self(), a.d.root
+	a.pace.repairAt = next
+	a.pace.repair = time.AfterFunc(max(0, next.Sub(a.d.now())), func() { root.Send(self, &repairTick{}) })
+}
+
+// repairDue sends the requests due and re-arms the timer.
+func (a *MulticastServer) repairDue(c actor.Context) {
+	a.pace.repair, a.pace.repairAt = nil, time.Time{}
+	a.perform(c, a.eng.Due(a.d.now()))
+	a.armRepair(c)
+}
+
+// discovered answers a new node (or instance) with our announce, unless it
+// must have heard our last one: it listened at least pace.listen before
+// sending what made us discover it. Before our own first burst there is
+// nothing to answer: the burst will reach it.
+func (a *MulticastServer) discovered(c actor.Context) {
+	if !a.pace.live || !a.have {
+		return
+	}
+	if !a.pace.announced.IsZero() && a.d.now().Sub(a.pace.announced) < a.pace.listen {
+		a.d.stats.discoverySkipped.Add(1)
+		return
+	}
+	a.announceSoon(c)
+}
+
+func (a *MulticastServer) stopPacing() {
+	for _, t := range []*time.Timer{a.pace.startup, a.pace.repair} {
+		if t != nil {
+			t.Stop()
+		}
+	}
+}
+
+// sentByKind counts the datagrams sent by kind, for status: the figure a
+// mass start is judged by. Kinds outside the protocol's five are "other".
+type sentByKind struct {
+	announce, chunk, request, goodbye, ping, legacy, other atomic.Uint64
+}
+
+func (s *sentByKind) add(kind string) {
+	switch kind {
+	case wire.KindAnnounce:
+		s.announce.Add(1)
+	case wire.KindChunk:
+		s.chunk.Add(1)
+	case wire.KindRequest:
+		s.request.Add(1)
+	case wire.KindGoodbye:
+		s.goodbye.Add(1)
+	case wire.KindPing:
+		s.ping.Add(1)
+	case "legacy":
+		s.legacy.Add(1)
+	default:
+		s.other.Add(1)
+	}
+}
+
+func (s *sentByKind) snapshot() map[string]uint64 {
+	m := map[string]uint64{}
+	for k, v := range map[string]*atomic.Uint64{wire.KindAnnounce: &s.announce, wire.KindChunk: &s.chunk,
+		wire.KindRequest: &s.request, wire.KindGoodbye: &s.goodbye, wire.KindPing: &s.ping, "legacy": &s.legacy, "other": &s.other} {
+		if n := v.Load(); n > 0 {
+			m[k] = n
+		}
+	}
+	return m
+}
