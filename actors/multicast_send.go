@@ -65,7 +65,7 @@ func (a *MulticastServer) announce() {
 	}
 	now := a.d.now()
 	a.eng.Announced(now)
-	a.pace.announced = now
+	a.pace.heard = now
 	if a.send(&wire.Envelope{Kind: wire.KindAnnounce, Gen: a.gen, Chunks: len(a.parts),
 		Digest: a.digest, Count: a.count}) {
 		a.d.stats.setAnnounce(func(s *messages.AnnounceStatus) {

@@ -105,15 +105,15 @@ func (a *MulticastServer) Receive(c actor.Context) {
 		}
 	case *messages.LocalDisksChanged:
 		a.setInventory(m.Disks)
-	case *announceTick, *soonTick:
-		if _, ok := m.(*soonTick); ok {
-			a.soon = nil
-		}
+	case *announceTick:
 		if a.have {
 			a.announce()
 		}
+	case *soonTick:
+		a.soon = nil
+		a.soonDue()
 	case *messages.PeerDiscovered:
-		a.discovered(c)
+		a.discovered(c, m.Node)
 	case *messages.Ping:
 		c.Respond(a.ping())
 	case *readerFailed:

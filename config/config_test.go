@@ -237,7 +237,7 @@ func TestDefault(t *testing.T) {
 		"auth.keys": "[]", "auth.key_files": "[]", "legacy.accept": "true", "legacy.announce": "false",
 		"log.level": "info", "log.format": "text",
 		"limits.max_disks": "200000", "limits.max_peers": "10000", "limits.max_bytes": "268435456",
-		"repair.startup_delay": "1s", "repair.unit": "2ms",
+		"repair.startup_delay": "3s", "repair.unit": "2ms",
 	}
 	if got := flatten(c); !reflect.DeepEqual(got, want) {
 		t.Errorf("got %v, want %v", got, want)

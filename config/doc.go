@@ -45,7 +45,7 @@
 //	  max_peers: 10000              # 1..100000; peers known at once
 //	  max_bytes: 268435456          # 1 MiB..64 GiB; estimated bytes held for peers' disks
 //	repair:
-//	  startup_delay: 1s             # 0..60s; first send after a random [1/4, 1] of it (about 10ms a host)
+//	  startup_delay: 3s             # 0..60s; first send after [1/4, 1] of it (about 30ms a host)
 //	  unit: 2ms                     # 100µs..100ms; requests wait d·U[1,3], d = unit × (peers+1)
 //
 // # Rules

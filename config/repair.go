@@ -8,7 +8,7 @@ type Repair struct {
 	// StartupDelay: a (re)started daemon sends its inventory after a
 	// random delay in [StartupDelay/4, StartupDelay], so that daemons
 	// started together (after a power cut) mostly listen before anyone
-	// sends, and each inventory goes out once. About 10 ms per host the LAN
+	// sends, and each inventory goes out once. About 30 ms per host the LAN
 	// may start at once; 0 sends at once. 0..60s.
 	StartupDelay time.Duration `yaml:"startup_delay"`
 	// Unit: a receiver that lacks chunks waits d·U[1,3] before it asks,
@@ -19,7 +19,7 @@ type Repair struct {
 
 // Defaults of the repair section.
 const (
-	DefaultStartupDelay = time.Second
+	DefaultStartupDelay = 3 * time.Second
 	DefaultRepairUnit   = 2 * time.Millisecond
 )
 

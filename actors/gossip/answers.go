@@ -27,6 +27,24 @@ func (e *Engine) SetLocal(gen uint64, chunks int) {
 	clear(e.local.resent)
 }
 
+// Offer returns the local chunks not sent within AskEvery, and records
+// them as sent now: what a newcomer is sent unasked (it lacks them all),
+// without repeating what another's request just made us send.
+func (e *Engine) Offer(now time.Time) []int {
+	l := &e.local
+	if !l.have {
+		return nil
+	}
+	var send []int
+	for i := range l.chunks {
+		if now.Sub(l.resent[i]) >= e.cfg.AskEvery {
+			l.resent[i] = now
+			send = append(send, i)
+		}
+	}
+	return send
+}
+
 // Announced records that the local announce was sent at now.
 func (e *Engine) Announced(now time.Time) { e.local.lastSent = now }
 

@@ -216,6 +216,15 @@ func (e *Engine) Tick(now time.Time) []Action {
 	return out
 }
 
+// InstanceOf returns the instance of node whose generation was delivered
+// or is being assembled ("" if none).
+func (e *Engine) InstanceOf(node string) string {
+	if p := e.asm.parts[node]; p != nil {
+		return p.id.instance
+	}
+	return e.asm.known[node].instance
+}
+
 // Peers is the number of sender instances heard (the replay windows
 // kept): the group size the repair delays scale with.
 func (e *Engine) Peers() int { return len(e.windows) }

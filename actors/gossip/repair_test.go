@@ -162,3 +162,21 @@ func TestRepair_RetriesBounded(t *testing.T) {
 		t.Errorf("the next announce scheduled no request")
 	}
 }
+
+// Offer gives a newcomer every local chunk not sent within AskEvery, and
+// counts them as sent: a request right after is a duplicate.
+func TestRepair_Offer(t *testing.T) {
+	e := newRepairEngine(0.5)
+	if got := e.Offer(t0); got != nil {
+		t.Fatalf("no local inventory: offered %v", got)
+	}
+	e.SetLocal(2, 3)
+	run(t, e, []step{{env: req("a", peerA, 1, self, 2, 1), want: []Action{Resend{Chunks: []int{1}}}}})
+	if got := e.Offer(t0.Add(time.Millisecond)); len(got) != 2 || got[0] != 0 || got[1] != 2 {
+		t.Errorf("offer right after chunk 1 was resent: %v, want [0 2]", got)
+	}
+	run(t, e, []step{{at: 2 * time.Millisecond, env: req("a", peerA, 2, self, 2, 0), want: nil}})
+	if got := e.Offer(t0.Add(DefaultAskEvery + time.Millisecond)); len(got) != 3 {
+		t.Errorf("offer a window later: %v, want all 3", got)
+	}
+}
