@@ -44,7 +44,8 @@ type GossipStatus struct {
 // arriving. Peers' requests to us: answered, chunks sent again, ignored
 // as duplicates (every chunk named was sent within the window) or as
 // stale (an older generation). DiscoverySkipped: newcomers not sent our
-// announce because they must have heard the last one. SentByKind:
+// chunks because they were listening when we last sent them (or our
+// announce). SentByKind:
 // datagrams this daemon sent, by kind.
 type RepairStatus struct {
 	Scheduled        uint64            `json:"requests_scheduled"`
@@ -55,7 +56,7 @@ type RepairStatus struct {
 	Resent           uint64            `json:"chunks_resent"`
 	Duplicate        uint64            `json:"requests_duplicate"`
 	Stale            uint64            `json:"requests_stale"`
-	DiscoverySkipped uint64            `json:"discovery_announces_skipped"`
+	DiscoverySkipped uint64            `json:"discovery_answers_skipped"`
 	SentByKind       map[string]uint64 `json:"sent_by_kind"`
 }
 

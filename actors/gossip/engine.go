@@ -124,6 +124,10 @@ func (e *Engine) onAnnounce(now time.Time, src string, env *wire.Envelope) []Act
 }
 
 func (e *Engine) onChunk(now time.Time, src string, env *wire.Envelope) []Action {
+	had := -1
+	if p := e.asm.parts[env.Node]; p != nil {
+		had = p.have
+	}
 	disks, done, stale, busy := e.asm.onChunk(env, now)
 	switch {
 	case stale:
@@ -135,7 +139,7 @@ func (e *Engine) onChunk(now time.Time, src string, env *wire.Envelope) []Action
 			Agent: env.Agent, Full: true, Gen: env.Gen, Disks: disks}}
 	}
 	if p := e.asm.parts[env.Node]; p != nil && p.id.instance == env.Instance && p.id.gen == env.Gen {
-		e.gapAfterChunk(now, p, env.Index)
+		e.gapAfterChunk(now, p, env.Index, p.have != had)
 	}
 	return nil
 }

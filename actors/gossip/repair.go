@@ -15,8 +15,9 @@ import (
 // growing with the number of peers, so that among many receivers with the
 // same gap one asks first and the others hear it and hold back. A
 // request seen for what we lack, or a chunk of the generation arriving,
-// pushes our own back. A request sent is retried, each time after twice
-// as long, until chunks arrive (which starts again from the first delay)
+// pushes our own back. A request sent is retried, after AskEvery, then
+// twice and four times as long, until chunks arrive (a chunk stored resets
+// the count)
 // or maxTries requests went unanswered: then only the generation's next
 // announce schedules another. So a peer that went away costs a few
 // requests, never a stream of them.
@@ -32,6 +33,10 @@ const (
 	maxBackoff  = 5 // delays grow at most 2^5-fold
 	maxTries    = 8 // requests without a chunk in return
 	maxReqDelay = 2 * time.Second
+	// Retries come after AskEvery, twice, four times AskEvery, then every
+	// four times: a lost request or answer is a matter of chance, not of
+	// congestion, so the wait stays short (retries stay bounded: maxTries).
+	maxRetryFactor = 4
 )
 
 // delay is the random wait before a request, after backoff earlier tries.
@@ -42,8 +47,8 @@ func (e *Engine) delay(backoff int) time.Duration {
 	return min(w<<min(backoff, maxBackoff), maxReqDelay)
 }
 
-// schedule makes sure a request for p is due by at most at (it never
-// brings a due request forward, so a gap seen again is no new timer).
+// schedule schedules a request for p at at, unless one is scheduled
+// already: a gap seen again is no new timer.
 func (e *Engine) schedule(p *assembly, at time.Time) {
 	if !p.reqAt.IsZero() {
 		return
@@ -79,12 +84,16 @@ func (e *Engine) gapAfterAnnounce(now time.Time, p *assembly) {
 	e.schedule(p, at.Add(e.delay(p.backoff)))
 }
 
-// gapAfterChunk: a chunk of an incomplete generation arrived. After the
-// last index of a burst the gaps are evident; otherwise more chunks may
-// be on their way, so the request waits until they stop for QuietWait
-// (and then its delay): each chunk pushes it back.
-func (e *Engine) gapAfterChunk(now time.Time, p *assembly, index int) {
-	p.tries = 0
+// gapAfterChunk: a chunk of an incomplete generation arrived (stored:
+// new, not a duplicate). After the last index of a burst the gaps are
+// evident; otherwise more chunks may be on their way, so the request waits
+// until they stop for QuietWait (and then its delay): each chunk, even a
+// duplicate answering another's request, pushes it back. Only a stored
+// one counts as an answer to our requests.
+func (e *Engine) gapAfterChunk(now time.Time, p *assembly, index int, stored bool) {
+	if stored {
+		p.tries, p.backoff = 0, 0 // progress: what is still missing is a new gap
+	}
 	quiet := now.Add(e.cfg.QuietWait)
 	if index == p.chunks-1 {
 		at := now.Add(e.delay(p.backoff))
@@ -159,7 +168,7 @@ func (e *Engine) Due(now time.Time) []Action {
 		p.backoff = min(p.backoff+1, maxBackoff)
 		p.reqAt = time.Time{}
 		if p.tries < maxTries {
-			p.reqAt = now.Add(min(e.cfg.AskEvery<<(p.tries-1), maxReqDelay) + e.delay(0))
+			p.reqAt = now.Add(e.cfg.AskEvery*time.Duration(min(1<<(p.tries-1), maxRetryFactor)) + e.delay(0))
 			e.wake(p.reqAt)
 		}
 		e.repair.Sent++

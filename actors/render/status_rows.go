@@ -21,7 +21,7 @@ func renderRepair(r messages.RepairStatus) string {
 		return ""
 	}
 	return fmt.Sprintf("requests: %d scheduled, %d sent, %d suppressed, %d postponed; "+
-		"answered %d (%d chunks resent), %d duplicate, %d stale ignored; %d discovery announces skipped; sent %s",
+		"answered %d (%d chunks resent), %d duplicate, %d stale ignored; %d newcomers not answered (already listening); sent %s",
 		r.Scheduled, r.Sent, r.Suppressed, r.Postponed, r.Answered, r.Resent, r.Duplicate, r.Stale, r.DiscoverySkipped,
 		formatCounts(r.SentByKind))
 }

@@ -16,7 +16,7 @@ func TestRenderRepair(t *testing.T) {
 	got := renderRepair(messages.RepairStatus{Scheduled: 1, Sent: 2, Suppressed: 3, Postponed: 4, Answered: 5, Resent: 6,
 		Duplicate: 7, Stale: 8, DiscoverySkipped: 9, SentByKind: map[string]uint64{"announce": 10, "chunk": 11}})
 	want := "requests: 1 scheduled, 2 sent, 3 suppressed, 4 postponed; answered 5 (6 chunks resent), 7 duplicate, " +
-		"8 stale ignored; 9 discovery announces skipped; sent announce=10 chunk=11"
+		"8 stale ignored; 9 newcomers not answered (already listening); sent announce=10 chunk=11"
 	if got != want {
 		t.Errorf("got\n\t%s\nwant\n\t%s", got, want)
 	}
