@@ -136,6 +136,9 @@ func (a *MulticastServer) soonDue() {
 	if len(chunks) == len(a.parts) {
 		a.pace.heard = a.d.now()
 	}
+	if a.d.cfg.Legacy.Announce && len(a.d.keys) == 0 {
+		a.announceLegacy() // a Perl diskd newcomer reads only this
+	}
 }
 
 func (a *MulticastServer) stopPacing() {
