@@ -36,6 +36,8 @@ type Options struct {
 	// Ticks drives Info's timers; nil means real time. A test that moves
 	// Now moves these too.
 	Ticks TickSource
+	// Level is Log's level, set on reload (log.level); nil keeps it fixed.
+	Level *slog.LevelVar
 }
 
 // Daemon is a running diskd-actors daemon: an actor system with the tree
@@ -52,6 +54,7 @@ type Daemon struct {
 	id   identity
 	deps *deps
 	stop sync.Once
+	cfg  *config.Config // the settings in force, changed by Reload alone
 }
 
 // deps is what the daemon hands to every actor it spawns. Values that must
@@ -69,8 +72,15 @@ type deps struct {
 	ticks  TickSource
 	seq    atomic.Uint64 // datagram sequence numbers, never reused by an instance
 	gen    atomic.Uint64 // inventory generations, never reused by an instance
-	keys   [][]byte      // the keyring: the first signs, all verify; nil without auth
-	runIDs atomic.Uint64 // blkid run ids
+	// settings are the live settings at start, the keyring among them; a
+	// reload reaches the parts as ApplySettings, and a restarted part asks
+	// for the current ones (never read keys from here after Started).
+	settings messages.Settings
+	level    *slog.LevelVar // nil: the log level is fixed
+	runIDs   atomic.Uint64  // blkid run ids
+	// blkidOK: a blkid run has succeeded since Start, so a local disk list
+	// exists for a failed run to keep (DiskWatcher's restarts keep it).
+	blkidOK atomic.Bool
 
 	state  *stateFile       // the state file's path and lock
 	pacing statefile.Pacing // of state-file saves
@@ -80,18 +90,6 @@ type deps struct {
 	transport    handover[transport.Transport]
 	newTransport func() (transport.Transport, error)
 }
-
-// signKey is the key that signs datagrams, nil without authentication.
-func (d *deps) signKey() []byte {
-	if len(d.keys) == 0 {
-		return nil
-	}
-	return d.keys[0]
-}
-
-// legacyOK reports whether datagrams of the original Perl diskd are
-// accepted: asked for, and never alongside authentication.
-func (d *deps) legacyOK() bool { return d.cfg.Legacy.Accept && len(d.keys) == 0 }
 
 // pids addresses the parts by name, so messages reach a part across its
 // restarts.
@@ -128,7 +126,8 @@ func Start(opts Options) (*Daemon, error) {
 	if err != nil {
 		return nil, err
 	}
-	d.keys = keys
+	d.settings, d.level = settingsOf(cfg, keys), opts.Level
+	info.warnings = warnings(d.settings)
 	st, err := openStateFile(cfg, log, now())
 	if err != nil {
 		return nil, err
@@ -167,7 +166,7 @@ func Start(opts Options) (*Daemon, error) {
 		d.socketLock.Release()
 		return nil, fmt.Errorf("multicast: %w", err)
 	}
-	ln, err := listenUnix(cfg.Socket)
+	ln, err := listenUnix(cfg.Socket, socketAccessOf(cfg))
 	if err != nil {
 		tr.Close()
 		d.socketLock.Release()
@@ -194,7 +193,7 @@ func Start(opts Options) (*Daemon, error) {
 		d.pids.stateStore = sys.NewLocalPID("daemon/state_store")
 	}
 	strategy := &backoffStrategy{health: d.health, log: log}
-	props := actor.PropsFromProducer(func() actor.Actor { return &supervisorActor{d: d, info: info} },
+	props := actor.PropsFromProducer(func() actor.Actor { return &supervisorActor{d: d, info: info, current: d.settings} },
 		actor.WithSupervisor(strategy), actor.WithGuardian(strategy), actor.WithReceiverMiddleware(logPanics(log)))
 	top, err := sys.Root.SpawnNamed(props, "daemon")
 	if err != nil {
@@ -209,8 +208,11 @@ func Start(opts Options) (*Daemon, error) {
 	log.Info("daemon started", "node", d.id.Node, "instance", d.id.Instance,
 		"socket", cfg.Socket, "group", cfg.Multicast.Group, "port", cfg.Multicast.Port,
 		"interface", cfg.Multicast.Interface, "version", opts.Version)
+	if len(keys) == 0 {
+		log.Warn(noKeysWarning)
+	}
 	started = true
-	return &Daemon{sys: sys, top: top, id: d.id, deps: d}, nil
+	return &Daemon{sys: sys, top: top, id: d.id, deps: d, cfg: cfg}, nil
 }
 
 // Instance returns the instance id chosen at start.
@@ -265,12 +267,13 @@ type ready struct{}
 // supervisorActor is the parent of the parts; its strategy restarts a
 // failing part alone, backing off when it keeps failing.
 type supervisorActor struct {
-	d    *deps
-	info *infoState // passed on to Info's producer, read by nobody else
+	d       *deps
+	info    *infoState // passed on to Info's producer, read by nobody else
+	current messages.Settings
 }
 
 func (s *supervisorActor) Receive(c actor.Context) {
-	switch c.Message().(type) {
+	switch m := c.Message().(type) {
 	case *actor.Started:
 		d := s.d
 		for _, child := range []struct {
@@ -294,6 +297,14 @@ func (s *supervisorActor) Receive(c actor.Context) {
 		c.Send(d.pids.info, &treeStarted{}) // every part exists now
 	case *ready:
 		c.Respond(&ready{})
+	case *messages.ApplySettings:
+		s.current = m.Settings
+		setLevel(s.d.level, m.Settings.LogLevel, s.d.log)
+		applied(c, "daemon")
+	case *messages.GetSettings:
+		c.Respond(&messages.ApplySettings{Settings: s.current})
+	case *messages.CheckHealth:
+		c.Respond(&messages.Healthy{Part: "daemon"})
 	}
 }
 

@@ -171,7 +171,8 @@ func TestDaemon_RepeatedFailuresBackOff(t *testing.T) {
 // Hostile datagrams are counted by reason and change nothing.
 func TestDaemon_HostileDatagramsCounted(t *testing.T) {
 	h := &transport.Hub{}
-	a, _ := testDaemon(t, h, "a", diskA)
+	// legacy.accept is off by default; on, a bad legacy datagram counts as legacy_invalid.
+	a, _ := testDaemon(t, h, "a", diskA, func(o *Options) { o.Config.Legacy.Accept = true })
 	waitFor(t, "a knows its disk", func() bool { return len(inventory(t, a)) == 1 })
 	for _, junk := range []string{"", "diskd:[1, 2, 3]", "{", `{"v":9}`, `{"v":1,"kind":"announce","node":"x y"}`, strings.Repeat("x", 2000)} {
 		h.Inject([]byte(junk))

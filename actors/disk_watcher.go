@@ -35,11 +35,18 @@ type DiskWatcher struct {
 	rerun   bool         // a Rescan arrived during a run
 	applied map[uint64]*pendingRun
 	lastOut string // outcome of the previous run, to log changes only
+
+	// The blkid settings in force: the configuration's, then those of
+	// each reload (ApplySettings).
+	argv     []string
+	interval time.Duration
+	timeout  time.Duration
 }
 
 type pendingRun struct {
-	report  messages.ScanReport
-	waiting []*actor.PID
+	report    messages.ScanReport
+	noListYet bool
+	waiting   []*actor.PID
 }
 
 func newDiskWatcherProps(d *deps) *actor.Props {
@@ -52,7 +59,21 @@ func newDiskWatcherProps(d *deps) *actor.Props {
 func (a *DiskWatcher) Receive(c actor.Context) {
 	switch m := c.Message().(type) {
 	case *actor.Started:
-		a.tick = newTicker(a.d.root, c.Self(), 0, a.d.cfg.Blkid.Interval, &scanTick{})
+		b := a.d.cfg.Blkid
+		a.argv, a.interval, a.timeout = b.Command, b.Interval, b.Timeout
+		a.tick = newTicker(a.d.root, c.Self(), 0, a.interval, &scanTick{})
+		askSettings(c)
+	case *messages.ApplySettings:
+		s := m.Settings
+		a.argv, a.timeout = s.BlkidCommand, s.BlkidTimeout
+		if s.BlkidInterval != a.interval {
+			a.interval = s.BlkidInterval
+			a.tick.stop()
+			a.tick = newTicker(a.d.root, c.Self(), a.interval, a.interval, &scanTick{})
+		}
+		applied(c, "disk_watcher")
+	case *messages.CheckHealth:
+		c.Respond(&messages.Healthy{Part: "disk_watcher"})
 	case *actor.Restarting, *actor.Stopping:
 		a.tick.stop()
 		if a.cancel != nil {
@@ -80,7 +101,7 @@ func (a *DiskWatcher) Receive(c actor.Context) {
 			delete(a.applied, m.RunID)
 			for _, w := range p.waiting {
 				if w != nil {
-					c.Send(w, &messages.RescanDone{Report: p.report, Changed: m.Changed})
+					c.Send(w, &messages.RescanDone{Report: p.report, Changed: m.Changed, NoListYet: p.noListYet})
 				}
 			}
 		}
@@ -92,7 +113,7 @@ func (a *DiskWatcher) startRun(c actor.Context) {
 	a.running = id
 	ctx, cancel := context.WithCancel(context.Background())
 	a.cancel = cancel
-	argv, timeout := a.d.cfg.Blkid.Command, a.d.cfg.Blkid.Timeout
+	argv, timeout := a.argv, a.timeout
 	self, root, now := c.Self(), a.d.root, a.d.now
 	a.wg.Add(1)
 	go func() {
@@ -111,19 +132,26 @@ func (a *DiskWatcher) handleScanDone(c actor.Context, m *scanDone) {
 	a.running, a.cancel = 0, nil
 	report := messages.ScanReport{RunID: m.id, Started: m.started, Duration: m.dur, Outcome: blkid.Outcome(m.err)}
 	disks, err := m.disks, m.err // no disks when err is set
+	noListYet := false
 	if err != nil {
 		report.Error = err.Error()
-		if a.lastOut != report.Outcome {
+		noListYet = !a.d.blkidOK.Load()
+		switch {
+		case a.lastOut == report.Outcome:
+		case noListYet:
+			a.log.Warn("blkid run failed; no local disk list yet", "outcome", report.Outcome, "error", err)
+		default:
 			a.log.Warn("blkid run failed; keeping the last good disk list", "outcome", report.Outcome, "error", err)
 		}
 	} else {
+		a.d.blkidOK.Store(true)
 		report.Disks = len(disks)
 		if a.lastOut != blkid.OutcomeOK && a.lastOut != "" {
 			a.log.Info("blkid runs again", "disks", len(disks))
 		}
 	}
 	a.lastOut = report.Outcome
-	a.applied[m.id] = &pendingRun{report: report, waiting: a.waiting}
+	a.applied[m.id] = &pendingRun{report: report, noListYet: noListYet, waiting: a.waiting}
 	a.waiting = nil
 	c.Request(a.d.pids.info, &messages.ScanFinished{Run: report, Disks: disks})
 	if a.rerun {

@@ -44,7 +44,9 @@ type identity struct {
 }
 
 // infoState is Info's knowledge; see Info. Only Info's producer holds it:
-// no other actor can reach it.
+// no other actor can reach it. Its disk lists (local, each peer's disks)
+// are replaced, never written in place: InventoryView shares them with
+// sessions that render on their own goroutines.
 type infoState struct {
 	blkid     []messages.Disk // as blkid saw them, without mounts
 	mounts    []messages.MountEntry
@@ -70,6 +72,7 @@ type infoState struct {
 	// treeUp: every sibling is spawned (treeStarted); before, what Info
 	// would send them waits in the pending flags.
 	treeUp, pendingAnnounce, pendingChange bool
+	warnings                               []string // of the settings in force, for status
 }
 
 func newInfoState() *infoState {
@@ -122,6 +125,8 @@ func (a *Info) Receive(c actor.Context) {
 		c.Respond(&messages.LocalDisks{Disks: slices.Clone(a.st.local), Ready: a.st.scanned})
 	case *messages.GetInventory:
 		c.Respond(&messages.Inventory{Disks: a.inventory()})
+	case *messages.GetInventoryView:
+		c.Respond(a.inventoryView())
 	case *messages.Where:
 		c.Respond(a.where(m.Query))
 	case *messages.GetPeers:
@@ -142,6 +147,11 @@ func (a *Info) Receive(c actor.Context) {
 		a.unsubscribe(c, m.Who)
 	case *messages.Dropped:
 		a.emit(c, messages.EventDrop, "", m.Reason+" from "+m.From+": "+m.Detail, nil)
+	case *messages.ApplySettings:
+		a.st.warnings = warnings(m.Settings)
+		applied(c, "info")
+	case *messages.CheckHealth:
+		c.Respond(&messages.Healthy{Part: "info"})
 	case *messages.NodeClash:
 		a.emit(c, messages.EventPeerConflict, a.id.Node, "another instance "+m.Instance+" at "+m.Addr+" announces under our node name", nil)
 	}
@@ -272,6 +282,7 @@ func (a *Info) status() *messages.Status {
 		Sessions:   a.d.stats.sessionStats(),
 		Gossip:     a.d.stats.gossipStatus(),
 		Limits:     a.limits(), InfoFailed: a.d.stats.infoFailed.Load(),
+		Warnings: slices.Clone(a.st.warnings),
 	}
 	for _, p := range a.st.peers {
 		s.States[a.stateOf(p, now)]++

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"slices"
 	"sync/atomic"
+	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
 
@@ -46,6 +47,7 @@ type MountWatcher struct {
 	sent    bool                  // last holds what Info was sent
 	last    []messages.MountEntry // the table last sent
 	lastErr string                // the error last sent, "" after a good read
+	every   time.Duration         // mounts.interval in force (reloadable)
 }
 
 func newMountWatcherProps(d *deps) *actor.Props {
@@ -56,12 +58,23 @@ func newMountWatcherProps(d *deps) *actor.Props {
 
 // Receive handles one message.
 func (a *MountWatcher) Receive(c actor.Context) {
-	switch c.Message().(type) {
+	switch m := c.Message().(type) {
 	case *actor.Started:
 		cfg := a.d.cfg.Mounts
 		a.watch = a.startWatch(c.Self(), cfg.File)
+		a.every = cfg.Interval
 		a.tick = newTicker(a.d.root, c.Self(), cfg.Interval, cfg.Interval, &mountsTick{})
 		a.scan(c)
+		askSettings(c)
+	case *messages.ApplySettings:
+		if iv := m.Settings.MountsInterval; iv != a.every {
+			a.every = iv
+			a.tick.stop()
+			a.tick = newTicker(a.d.root, c.Self(), iv, iv, &mountsTick{})
+		}
+		applied(c, "mount_watcher")
+	case *messages.CheckHealth:
+		c.Respond(&messages.Healthy{Part: "mount_watcher"})
 	case *actor.Restarting, *actor.Stopping:
 		a.tick.stop()
 		a.watch.Stop()

@@ -32,6 +32,7 @@ type reader struct {
 	drops  *dropLog
 	events *eventBudget // drop events for debug sessions, its own
 	queued *atomic.Int64
+	auth   *authPointer // the keyring in force, swapped by the actor on reload
 }
 
 // datagramIn is one decoded datagram for MulticastServer: env, or the
@@ -44,8 +45,8 @@ type datagramIn struct {
 	queued *atomic.Int64
 }
 
-func newReader(d *deps, tr transport.Transport, self *actor.PID, drops *dropLog, queued *atomic.Int64) *reader {
-	return &reader{d: d, tr: tr, self: self, drops: drops, events: newEventBudget(d.now), queued: queued}
+func newReader(d *deps, tr transport.Transport, self *actor.PID, drops *dropLog, queued *atomic.Int64, auth *authPointer) *reader {
+	return &reader{d: d, tr: tr, self: self, drops: drops, events: newEventBudget(d.now), queued: queued, auth: auth}
 }
 
 func (r *reader) run(wg *sync.WaitGroup) {
@@ -95,9 +96,10 @@ func (r *reader) decode(b []byte, src string) (m *datagramIn) {
 		}
 	}()
 	decoderHook(b)
-	env, err := wire.DecodeDatagram(b, r.d.keys)
+	auth := r.auth.Load()
+	env, err := wire.DecodeDatagram(b, auth.keys)
 	var de *wire.DropError
-	if errors.As(err, &de) && de.Reason == wire.DropLegacy && r.d.legacyOK() {
+	if errors.As(err, &de) && de.Reason == wire.DropLegacy && auth.legacyOK() {
 		disks, err := wire.DecodeLegacy(b)
 		if err != nil {
 			reason := wire.DropLegacyInvalid

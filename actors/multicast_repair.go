@@ -136,7 +136,7 @@ func (a *MulticastServer) soonDue() {
 	if len(chunks) == len(a.parts) {
 		a.pace.heard = a.d.now()
 	}
-	if a.d.cfg.Legacy.Announce && len(a.d.keys) == 0 {
+	if a.auth.Load().legacyOut() {
 		a.announceLegacy() // a Perl diskd newcomer reads only this
 	}
 }

@@ -72,7 +72,7 @@ func (a *MulticastServer) announce() {
 			s.Seq, s.Last, s.Gen, s.Chunks, s.Disks = a.d.seq.Load(), now, a.gen, len(a.parts), a.count
 		})
 	}
-	if a.d.cfg.Legacy.Announce && len(a.d.keys) == 0 {
+	if a.auth.Load().legacyOut() {
 		a.announceLegacy()
 	}
 }
@@ -87,7 +87,7 @@ func (a *MulticastServer) send(e *wire.Envelope) bool {
 		return false
 	}
 	e.Node, e.Instance, e.Seq, e.Agent = a.d.id.Node, a.d.id.Instance, a.d.seq.Add(1), agent(a.d.id.Version)
-	b, err := wire.EncodeDatagram(e, a.d.signKey())
+	b, err := wire.EncodeDatagram(e, a.auth.Load().signKey())
 	if err == nil {
 		err = a.tr.Send(b)
 	}

@@ -38,17 +38,20 @@ import (
 // afresh and asks Info which generations it already holds, so a restart
 // does not re-request every inventory.
 type MulticastServer struct {
-	d      *deps
-	log    *slog.Logger
-	tr     transport.Transport
-	wg     sync.WaitGroup
-	tick   *ticker
-	gtick  *ticker
-	soon   *time.Timer
-	drops  *dropLog
-	events *eventBudget
-	eng    *gossip.Engine
-	queued *atomic.Int64 // datagrams the reader handed over, not yet handled
+	d       *deps
+	log     *slog.Logger
+	tr      transport.Transport
+	wg      sync.WaitGroup
+	tick    *ticker
+	gtick   *ticker
+	soon    *time.Timer
+	drops   *dropLog
+	events  *eventBudget
+	eng     *gossip.Engine
+	queued  *atomic.Int64 // datagrams the reader handed over, not yet handled
+	auth    *authPointer  // keys and legacy switches, shared with the reader alone
+	every   time.Duration // announce.interval in force (reloadable)
+	reading bool          // the reader goroutine runs
 
 	have   bool              // Info has answered: parts is the inventory
 	parts  [][]messages.Disk // the chunks of generation gen
@@ -116,12 +119,18 @@ func (a *MulticastServer) Receive(c actor.Context) {
 		a.discovered(c, m.Node)
 	case *messages.Ping:
 		c.Respond(a.ping())
+	case *messages.ApplySettings:
+		a.applySettings(c, m.Settings)
+	case *messages.CheckHealth:
+		c.Respond(&messages.Healthy{Part: "multicast"})
 	case *readerFailed:
 		panic(fmt.Sprintf("multicast receive: %v", m.err))
 	}
 }
 
 func (a *MulticastServer) start(c actor.Context) {
+	a.auth = &authPointer{}
+	a.auth.Store(newAuthState(a.d.settings))
 	a.eng = gossip.New(gossip.Config{Node: a.d.id.Node, Instance: a.d.id.Instance,
 		MaxInFlightDisks: a.maxInFlightDisks(), SeedWait: seedWait, RepairUnit: a.d.cfg.Repair.Unit})
 	a.startPacing(c)
@@ -134,10 +143,14 @@ func (a *MulticastServer) start(c actor.Context) {
 		}
 	}
 	a.tr = tr
-	a.wg.Add(1)
-	go newReader(a.d, tr, c.Self(), a.drops, a.queued).run(&a.wg)
 	iv := a.d.cfg.Announce.Interval
+	a.every = iv
 	a.tick = newTicker(a.d.root, c.Self(), iv, iv, &announceTick{})
+	// The reader starts once the keys in force are known: after a reload
+	// a restarted instance must not verify with the keys of the start.
+	if !askSettings(c) {
+		a.startReader(c)
+	}
 	a.gtick = newTicker(a.d.root, c.Self(), engineEvery, engineEvery, &engineTick{})
 	c.Request(a.d.pids.info, &messages.GetPeerGenerations{})
 	c.Request(a.d.pids.info, &messages.GetLocalDisks{})
@@ -167,6 +180,27 @@ func (a *MulticastServer) release() {
 		a.tr.Close()
 	}
 	a.wg.Wait()
+}
+
+// applySettings takes reloaded keys and legacy switches (the reader sees
+// them from its next datagram) and a new announce.interval.
+func (a *MulticastServer) applySettings(c actor.Context, s messages.Settings) {
+	a.auth.Store(newAuthState(s))
+	if !a.reading {
+		a.startReader(c)
+	}
+	if s.AnnounceInterval != a.every {
+		a.every = s.AnnounceInterval
+		a.tick.stop()
+		a.tick = newTicker(a.d.root, c.Self(), a.every, a.every, &announceTick{})
+	}
+	applied(c, "multicast")
+}
+
+func (a *MulticastServer) startReader(c actor.Context) {
+	a.reading = true
+	a.wg.Add(1)
+	go newReader(a.d, a.tr, c.Self(), a.drops, a.queued, a.auth).run(&a.wg)
 }
 
 // announceTick is the periodic announcement.

@@ -158,7 +158,9 @@ func testReader(t *testing.T) (*deps, *transport.Hub, *atomic.Int64, func()) {
 	queued := &atomic.Int64{}
 	var wg sync.WaitGroup
 	wg.Add(1)
-	go newReader(d, tr, sys.NewLocalPID("nobody"), newDropLog(d.log), queued).run(&wg)
+	auth := &authPointer{}
+	auth.Store(newAuthState(d.settings))
+	go newReader(d, tr, sys.NewLocalPID("nobody"), newDropLog(d.log), queued, auth).run(&wg)
 	return d, h, queued, func() { tr.Close(); wg.Wait(); sys.Shutdown() }
 }
 

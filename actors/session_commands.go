@@ -41,7 +41,9 @@ var commandHandlers = map[string]commandHandler{
 		a.reply(c, &answer{summary: "bye", closeAfter: true})
 	},
 	lineproto.CmdList: func(a *Session, c actor.Context, req lineproto.Request) {
-		a.askInfo(c, &messages.GetInventory{}, func(r any) *lineproto.Answer { return render.List(r.(*messages.Inventory), req.JSON) })
+		a.askStream(c, &messages.GetInventoryView{}, func(r any) render.Stream {
+			return render.ListStream(r.(*messages.InventoryView), req.JSON)
+		})
 	},
 	lineproto.CmdWhere: func(a *Session, c actor.Context, req lineproto.Request) {
 		a.askInfo(c, &messages.Where{Query: req.Args[0]}, func(r any) *lineproto.Answer {
@@ -49,7 +51,11 @@ var commandHandlers = map[string]commandHandler{
 		})
 	},
 	lineproto.CmdMounts: func(a *Session, c actor.Context, req lineproto.Request) {
-		a.askInfo(c, &messages.GetInventory{}, func(r any) *lineproto.Answer { return render.Mounts(r.(*messages.Inventory), req.JSON) })
+		// The view, not a copy of the inventory: Info's work stays one entry
+		// a node; the session picks the mounted disks.
+		a.askInfo(c, &messages.GetInventoryView{}, func(r any) *lineproto.Answer {
+			return render.Mounts(mountedDisks(r.(*messages.InventoryView)), req.JSON)
+		})
 	},
 	lineproto.CmdPeers: func(a *Session, c actor.Context, req lineproto.Request) {
 		a.askInfo(c, &messages.GetPeers{}, func(r any) *lineproto.Answer { return render.Peers(r.(*messages.Peers), req.JSON, a.d.now()) })
@@ -109,6 +115,31 @@ func cmdName(c *lineproto.Command, ok bool) string {
 // askInfo asks Info and answers with what render makes of its reply.
 func (a *Session) askInfo(c actor.Context, q any, render func(any) *lineproto.Answer) {
 	a.ask(c, a.d.pids.info, q, queryTimeout, func(r any) *answer { return fromRender(render(r)) })
+}
+
+// mountedDisks are the view's disks that are mounted somewhere.
+func mountedDisks(v *messages.InventoryView) *messages.Inventory {
+	inv := &messages.Inventory{}
+	v.Each(func(nd messages.NodeDisk) bool {
+		if len(nd.Mounts) > 0 {
+			inv.Disks = append(inv.Disks, nd)
+		}
+		return true
+	})
+	return inv
+}
+
+// askStream asks Info and answers with a stream rendered from its reply
+// as the writer writes it (see outbox.putStream).
+func (a *Session) askStream(c actor.Context, q any, stream func(any) render.Stream) {
+	f := c.RequestFuture(a.d.pids.info, q, queryTimeout)
+	c.ReenterAfter(f, func(res any, err error) {
+		if err != nil {
+			a.reply(c, errAnswer("unavailable", fmt.Sprintf("the daemon did not answer in time (%v)", err)))
+			return
+		}
+		a.io.out.putStream(stream(res), thenRelease)
+	})
 }
 
 func (a *Session) cmdPing(c actor.Context, req lineproto.Request) {

@@ -24,8 +24,9 @@ type sessionBed struct {
 	t     *testing.T
 	sys   *actor.ActorSystem
 	d     *deps
-	subs  chan *actor.PID // Subscribe senders
-	unsub chan *actor.PID // Unsubscribe senders
+	subs  chan *actor.PID         // Subscribe senders
+	unsub chan *actor.PID         // Unsubscribe senders
+	view  *messages.InventoryView // what list gets, when set before the session
 }
 
 func newSessionBed(t *testing.T) *sessionBed {
@@ -45,6 +46,13 @@ func newSessionBed(t *testing.T) *sessionBed {
 		case *messages.GetInventory:
 			c.Respond(&messages.Inventory{Disks: []messages.NodeDisk{{Node: "t", Local: true,
 				Disk: messages.Disk{UUID: "u-1", Label: "root", Device: "/dev/sda1", Type: "ext4"}}}})
+		case *messages.GetInventoryView:
+			if b.view != nil {
+				c.Respond(b.view)
+				return
+			}
+			c.Respond(&messages.InventoryView{Disks: 1, Nodes: []messages.NodeDisks{{Node: "t", Local: true,
+				Disks: []messages.Disk{{UUID: "u-1", Label: "root", Device: "/dev/sda1", Type: "ext4"}}}}})
 		case *messages.GetStatus:
 			c.Respond(&messages.Status{Node: "t", Sessions: b.d.stats.sessionStats()})
 		}

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
+
+	"github.com/diskd-actors/diskd-actors/actors/render"
 	"github.com/diskd-actors/diskd-actors/messages/lineproto"
 )
 
@@ -47,11 +49,13 @@ const (
 	thenEnd           // end the session (the answer to quit)
 )
 
-// outChunk is encoded bytes for the client.
+// outChunk is encoded bytes for the client, or an answer the writer renders
+// piece by piece as it writes (a stream).
 type outChunk struct {
-	b     []byte
-	event bool // a debug event: droppable, written without a deadline
-	then  after
+	b      []byte
+	stream render.Stream
+	event  bool // a debug event: droppable, written without a deadline
+	then   after
 }
 
 // outbox is the bounded queue between a Session (which only enqueues, so
@@ -96,6 +100,15 @@ func (o *outbox) put(b []byte, then after) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	o.putLocked(outChunk{b: b, then: then})
+}
+
+// putStream queues an answer that the writer renders as it writes it: the
+// session holds one piece of it at a time (render.PieceSize), however
+// large the answer.
+func (o *outbox) putStream(st render.Stream, then after) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.putLocked(outChunk{stream: st, then: then})
 }
 
 // putEvent queues a debug event unless the queue is at its bound; it reports
@@ -206,6 +219,7 @@ type sessionIO struct {
 	next     chan struct{} // the reader may read the next line
 	quit     chan struct{}
 	written  chan struct{} // closed when the writer ends
+	piece    []byte        // the writer's buffer for a streamed answer
 	wg       sync.WaitGroup
 }
 
@@ -273,7 +287,12 @@ func (s *sessionIO) writeLoop() {
 		} else {
 			s.counters.writing.Add(1)
 		}
-		err := writeAll(s.conn, ch.b, wait)
+		var err error
+		if ch.stream != nil {
+			err = s.writeStream(ch.stream, wait)
+		} else {
+			err = writeAll(s.conn, ch.b, wait)
+		}
 		if !ch.event {
 			s.counters.writing.Add(-1)
 		}
@@ -295,6 +314,22 @@ func (s *sessionIO) writeLoop() {
 			return
 		}
 	}
+}
+
+// writeStream renders and writes a streamed answer piece by piece, in one
+// buffer that it keeps for the next; a client that takes no byte for wait
+// fails it as it fails writeAll.
+func (s *sessionIO) writeStream(st render.Stream, wait time.Duration) error {
+	for more := true; more; {
+		s.piece, more = st.Next(s.piece[:0])
+		if err := writeAll(s.conn, s.piece, wait); err != nil {
+			return err
+		}
+	}
+	if cap(s.piece) > 2*render.PieceSize {
+		s.piece = nil // a huge row passed: do not keep its buffer
+	}
+	return nil
 }
 
 // writeAll writes b; with wait > 0 it fails when the client takes no byte

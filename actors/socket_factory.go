@@ -13,6 +13,8 @@ import (
 	"github.com/asynkron/protoactor-go/actor"
 
 	"github.com/diskd-actors/diskd-actors/actors/lock"
+	"github.com/diskd-actors/diskd-actors/config"
+	"github.com/diskd-actors/diskd-actors/messages"
 )
 
 // maxSessions bounds concurrent client connections; one more is told so
@@ -55,6 +57,8 @@ func (a *SocketFactory) Receive(c actor.Context) {
 		a.handleAccepted(c, m.conn)
 	case *acceptFailed:
 		panic(fmt.Sprintf("accept: %v", m.err))
+	case *messages.CheckHealth:
+		c.Respond(&messages.Healthy{Part: "sockets"})
 	}
 }
 
@@ -62,7 +66,7 @@ func (a *SocketFactory) start(c actor.Context) {
 	ln, ok := a.d.socket.take()
 	if !ok {
 		var err error
-		if ln, err = listenUnix(a.d.cfg.Socket); err != nil {
+		if ln, err = listenUnix(a.d.cfg.Socket, socketAccessOf(a.d.cfg)); err != nil {
 			panic(fmt.Sprintf("listen on %s: %v", a.d.cfg.Socket, err))
 		}
 	}
@@ -172,12 +176,28 @@ type unixListener struct {
 	fi   os.FileInfo
 }
 
-// listenUnix listens on path with mode 0600. A stale socket file (nobody
+// socketAccess is who may connect: the socket file's mode and group.
+type socketAccess struct {
+	mode os.FileMode // permission bits; 0600 by default
+	gid  int         // group to own the socket, -1 to keep the daemon's
+}
+
+// socketAccessOf reads socket_mode and socket_group; Validate has checked
+// them, so an error here (a group removed since) keeps the daemon's group.
+func socketAccessOf(cfg *config.Config) socketAccess {
+	gid, err := cfg.SocketGID()
+	if err != nil {
+		gid = -1
+	}
+	return socketAccess{mode: cfg.SocketPerm(), gid: gid}
+}
+
+// listenUnix listens on path with access's mode and group. A stale socket file (nobody
 // accepts on it) is replaced; a live daemon on it is ErrDaemonRunning (a
 // daemon of a build without the lock, or one whose lock file was removed)
 // and its socket is left alone; any other file there is left alone and
 // reported. The caller holds the socket's lock (lockSocket).
-func listenUnix(path string) (*unixListener, error) {
+func listenUnix(path string, access socketAccess) (*unixListener, error) {
 	if fi, err := os.Lstat(path); err == nil {
 		if fi.Mode()&os.ModeSocket == 0 {
 			return nil, fmt.Errorf("%s exists and is not a socket; not replacing it", path)
@@ -206,10 +226,26 @@ func listenUnix(path string) (*unixListener, error) {
 		return nil, fmt.Errorf("listen on %s: %w", path, err)
 	}
 	ln.SetUnlinkOnClose(false)
+	// Owner only first, then the group (chown) and only then its mode, so
+	// that the group never reaches the socket before it is theirs.
 	if err := os.Chmod(tmp, 0o600); err != nil {
 		ln.Close()
 		os.Remove(tmp)
 		return nil, fmt.Errorf("chmod %s: %w", tmp, err)
+	}
+	if access.gid >= 0 {
+		if err := os.Lchown(tmp, -1, access.gid); err != nil {
+			ln.Close()
+			os.Remove(tmp)
+			return nil, fmt.Errorf("socket_group: chown %s to group %d: %w (the daemon must be root or a member of the group)", tmp, access.gid, err)
+		}
+	}
+	if access.mode != 0 && access.mode != 0o600 {
+		if err := os.Chmod(tmp, access.mode); err != nil {
+			ln.Close()
+			os.Remove(tmp)
+			return nil, fmt.Errorf("socket_mode: chmod %s: %w", tmp, err)
+		}
 	}
 	if tmp != path {
 		if err := os.Rename(tmp, path); err != nil {

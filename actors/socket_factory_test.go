@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -93,7 +94,7 @@ func TestSocketFactory_StaleSocketReplaced(t *testing.T) {
 	}
 	old.SetUnlinkOnClose(false)
 	old.Close()
-	ln, err := listenUnix(path)
+	ln, err := listenUnix(path, socketAccess{mode: 0o600, gid: -1})
 	if err != nil {
 		t.Fatalf("stale socket: got %v, want it replaced", err)
 	}
@@ -121,7 +122,7 @@ func TestSocketFactory_LiveSocketNotUnlinked(t *testing.T) {
 	}
 	defer live.Close()
 	before, _ := os.Lstat(path)
-	if _, err := listenUnix(path); !errors.Is(err, ErrDaemonRunning) {
+	if _, err := listenUnix(path, socketAccess{mode: 0o600, gid: -1}); !errors.Is(err, ErrDaemonRunning) {
 		t.Fatalf("live socket: got %v, want ErrDaemonRunning", err)
 	}
 	if after, err := os.Lstat(path); err != nil || !os.SameFile(before, after) {
@@ -140,7 +141,7 @@ func TestSocketFactory_LiveSocketNotUnlinked(t *testing.T) {
 
 	plain := filepath.Join(dir, "plain")
 	os.WriteFile(plain, []byte("keep me"), 0o600)
-	if _, err := listenUnix(plain); err == nil || !strings.Contains(err.Error(), "not a socket") {
+	if _, err := listenUnix(plain, socketAccess{mode: 0o600, gid: -1}); err == nil || !strings.Contains(err.Error(), "not a socket") {
 		t.Errorf("regular file: got %v, want a refusal", err)
 	}
 	if b, _ := os.ReadFile(plain); string(b) != "keep me" {
@@ -185,4 +186,31 @@ func TestSocketFactory_LockContention(t *testing.T) {
 		t.Fatalf("after the first daemon stopped: %v", err)
 	}
 	l.Release()
+}
+
+// socket_mode and socket_group are applied to the socket file; a group
+// the daemon may not give it away to is a clear error.
+func TestListenUnix_modeAndGroup(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "s")
+	gid := os.Getgid() // a group any process may give its own files
+	ln, err := listenUnix(path, socketAccess{mode: 0o660, gid: gid})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.closeAndRemove()
+	fi, err := os.Lstat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi.Mode().Perm() != 0o660 || fi.Sys().(*syscall.Stat_t).Gid != uint32(gid) {
+		t.Errorf("socket mode %04o group %d, want 0660 and group %d", fi.Mode().Perm(), fi.Sys().(*syscall.Stat_t).Gid, gid)
+	}
+	if os.Geteuid() == 0 {
+		t.Log("as root every group may be given: the refusal is not checked")
+		return
+	}
+	_, err = listenUnix(filepath.Join(t.TempDir(), "s2"), socketAccess{mode: 0o660, gid: 0})
+	if err == nil || !strings.Contains(err.Error(), "socket_group") {
+		t.Errorf("chown to a group not ours: %v, want a socket_group error", err)
+	}
 }

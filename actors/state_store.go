@@ -69,6 +69,8 @@ func (a *StateStore) Receive(c actor.Context) {
 		a.handleSnapshot(c, m)
 	case *saveDone:
 		a.handleDone(c, m)
+	case *messages.CheckHealth:
+		c.Respond(&messages.Healthy{Part: "state_store"})
 	}
 }
 

@@ -69,7 +69,14 @@ type Config struct {
 	Legacy    Legacy `yaml:"legacy"`
 	Log       Log    `yaml:"log"`
 	Limits    Limits `yaml:"limits"`
-	Repair    Repair `yaml:"repair"`
+	// SocketGroup owns the socket when set (a group name or number), so
+	// that with SocketMode 0660 its members may query the daemon without
+	// root. Default "": the daemon's own group.
+	SocketGroup string `yaml:"socket_group"`
+	// SocketMode is the socket's permission bits, octal: "0600" (the
+	// default) or "0660"-style group access; others never get access.
+	SocketMode string `yaml:"socket_mode"`
+	Repair     Repair `yaml:"repair"`
 }
 
 // Auth holds the shared keys that sign and verify datagrams (HMAC-SHA256).
@@ -88,7 +95,9 @@ type Auth struct {
 // Legacy controls interworking with the original Perl diskd.
 type Legacy struct {
 	// Accept: accept the original's datagrams. Only when no keys are
-	// configured: they cannot be authenticated. Default true.
+	// configured: they cannot be authenticated. Default false: with it on,
+	// anyone on the LAN reaches a YAML parser and the peer table, so it is
+	// an opt-in for interworking with the original.
 	Accept bool `yaml:"accept"`
 	// Announce: also announce the local inventory in the original's
 	// format. Default false.
@@ -149,7 +158,7 @@ func Default() *Config {
 	if err != nil || home == "" {
 		home = os.TempDir()
 	}
-	return &Config{
+	c := &Config{
 		Node:      node,
 		Socket:    filepath.Join(home, ".diskd-socket"),
 		Multicast: Multicast{Group: DefaultGroup, Port: DefaultPort, TTL: DefaultTTL},
@@ -159,14 +168,18 @@ func Default() *Config {
 			Interval: DefaultBlkidInterval,
 			Timeout:  DefaultBlkidTimeout,
 		},
-		Peer:      Peer{Timeout: DefaultPeerTimeout, ForgetAfter: DefaultForgetAfter},
-		StateFile: filepath.Join(home, ".diskd-state.yaml"),
-		Mounts:    Mounts{Interval: DefaultMountsInterval, File: DefaultMountsFile},
-		Legacy:    Legacy{Accept: true},
-		Log:       Log{Level: DefaultLogLevel, Format: DefaultLogFormat},
-		Limits:    defaultLimits(),
-		Repair:    defaultRepair(),
+		Peer:       Peer{Timeout: DefaultPeerTimeout, ForgetAfter: DefaultForgetAfter},
+		StateFile:  filepath.Join(home, ".diskd-state.yaml"),
+		Mounts:     Mounts{Interval: DefaultMountsInterval, File: DefaultMountsFile},
+		Log:        Log{Level: DefaultLogLevel, Format: DefaultLogFormat},
+		Limits:     defaultLimits(),
+		SocketMode: DefaultSocketMode,
+		Repair:     defaultRepair(),
 	}
+	// Under systemd, RuntimeDirectory= and StateDirectory= give the places
+	// for the socket and the state file.
+	c.serviceDirs()
+	return c
 }
 
 // Fast returns the profile for tests and the demo: Default with one-second
@@ -207,8 +220,18 @@ func Load(path string) (*Config, error) {
 		return nil, fmt.Errorf("config: %s: %w", path, err)
 	}
 	c, err := Parse(data)
+	if err == nil && len(c.Auth.Keys) > 0 {
+		fi, serr := f.Stat()
+		if serr != nil {
+			return nil, fmt.Errorf("config: %s: %w", path, serr)
+		}
+		if p := inlineKeysReadable(path, fi.Mode().Perm()); p != nil {
+			err = &Error{Problems: []*KeyError{p}}
+		}
+	}
 	if e := (*Error)(nil); errors.As(err, &e) {
 		e.File = path
+		return nil, err
 	}
 	return c, err
 }

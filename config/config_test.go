@@ -58,6 +58,22 @@ func testdata(t *testing.T, dir string) []string {
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no testdata/%s/*.yaml: %v", dir, err)
 	}
+	// Copies only the owner may read: a checkout's 0644 would refuse the
+	// inline keys some of them hold (TestLoad_inlineKeysReadable).
+	tmp := filepath.Join(t.TempDir(), "testdata", dir)
+	if err := os.MkdirAll(tmp, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	for i, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		files[i] = filepath.Join(tmp, filepath.Base(f))
+		if err := os.WriteFile(files[i], data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
 	return files
 }
 
@@ -234,7 +250,7 @@ func TestDefault(t *testing.T) {
 		"blkid.command":     "[blkid -c /dev/null -o export -d]", "blkid.interval": "30s", "blkid.timeout": "15s",
 		"peer.timeout": "1m30s", "peer.forget_after": "168h0m0s", "state_file": filepath.Join(home, ".diskd-state.yaml"),
 		"mounts.interval": "10s", "mounts.file": "/proc/self/mountinfo",
-		"auth.keys": "[]", "auth.key_files": "[]", "legacy.accept": "true", "legacy.announce": "false",
+		"auth.keys": "[]", "auth.key_files": "[]", "legacy.accept": "false", "legacy.announce": "false", "socket_group": "", "socket_mode": "0600",
 		"log.level": "info", "log.format": "text",
 		"limits.max_disks": "200000", "limits.max_peers": "10000", "limits.max_bytes": "268435456",
 		"repair.startup_delay": "3s", "repair.unit": "2ms",
@@ -303,7 +319,7 @@ auth:
   keys: []
   key_files: []
 legacy:
-  accept: true
+  accept: false
   announce: false
 log:
   level: info
@@ -312,6 +328,8 @@ limits:
   max_disks: 200000
   max_peers: 10000
   max_bytes: 268435456
+socket_group: ""
+socket_mode: "0600"
 repair:
   startup_delay: 250ms
   unit: 2ms

@@ -34,8 +34,9 @@
 //	auth:
 //	  keys: []                      # base64 keys of at least 16 bytes; the first signs, all verify
 //	  key_files: []                 # absolute paths of files holding one base64 key each (chmod 600)
+//	                                # inline keys need the file itself to be chmod 600
 //	legacy:
-//	  accept: true                  # accept datagrams of the original Perl diskd (only without keys)
+//	  accept: false                 # opt-in: accept datagrams of the original Perl diskd (only without keys)
 //	  announce: false               # also announce the inventory in the original's format
 //	log:
 //	  level: info                   # debug, info, warn or error
@@ -47,6 +48,13 @@
 //	repair:
 //	  startup_delay: 3s             # 0..60s; first send after [1/4, 1] of it (about 30ms a host)
 //	  unit: 2ms                     # 100µs..100ms; requests wait d·U[1,3], d = unit × (peers+1)
+//	socket_group: ""                # group owning the socket (name or number); "" keeps the daemon's
+//	socket_mode: "0600"             # octal; 0660 lets socket_group's members query; never others
+//
+// Under systemd ($RUNTIME_DIRECTORY, $STATE_DIRECTORY set by the unit) the
+// socket defaults to $RUNTIME_DIRECTORY/socket and the state file to
+// $STATE_DIRECTORY/state.yaml. On SIGHUP the daemon applies [LiveKeys] and
+// names the other changed keys as needing a restart ([Changes]).
 //
 // # Rules
 //

@@ -32,6 +32,9 @@ func addSeeds(f *testing.F) {
 		"announce: {interval: !!str 30s}",
 		"*a: 1",
 		"&a node: x\n*a : y",
+		"socket_mode: 0660\nsocket_group: root", // an unquoted mode is its text
+		"socket_mode: \"0666\"\nsocket_group: \"0\"",
+		"socket_group: no-such-group",
 	} {
 		f.Add([]byte(s))
 	}

@@ -27,7 +27,7 @@ func TestParse_fileOverridesOnlyWhatItNames(t *testing.T) {
 		{"multicast.ttl keeps its default", c.Multicast.TTL, d.Multicast.TTL},
 		{"log.level keeps its default", c.Log.Level, d.Log.Level},
 		{"blkid.command keeps its default", strings.Join(c.Blkid.Command, " "), strings.Join(d.Blkid.Command, " ")},
-		{"legacy.accept keeps its default", c.Legacy.Accept, true},
+		{"legacy.accept keeps its default", c.Legacy.Accept, false},
 	} {
 		t.Run(x.name, func(t *testing.T) {
 			if x.got != x.want {

@@ -148,6 +148,7 @@ func (c *Config) problems() []*KeyError {
 		add("log.format", c.Log.Format, "must be text or json")
 	}
 	c.limitProblems(add)
+	c.serviceProblems(add)
 	c.repairProblems(add)
 	return ps
 }

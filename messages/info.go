@@ -178,6 +178,9 @@ type Status struct {
 	// InfoFailed counts messages whose handler panicked in Info: each was
 	// dropped, Info kept its state from before it.
 	InfoFailed uint64 `json:"info_failed_messages"`
+	// Warnings are standing problems of the settings, such as running
+	// without auth keys; empty when there are none.
+	Warnings []string `json:"warnings,omitempty"`
 }
 
 // Limits is the budget of what Info holds for peers (limits.* in the

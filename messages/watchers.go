@@ -12,6 +12,9 @@ type Rescan struct{}
 type RescanDone struct {
 	Report  ScanReport `json:"report"`
 	Changed bool       `json:"changed"`
+	// NoListYet: the run failed and none has succeeded since the daemon
+	// started, so there is no earlier disk list to keep.
+	NoListYet bool `json:"-"`
 }
 
 // LocalDisksChanged tells MulticastServer that the local inventory changed

@@ -23,7 +23,10 @@ import (
 func TestProtocol_HostileDatagrams(t *testing.T) {
 	t.Parallel()
 	n := newNetwork(t)
-	d := n.start("target", exportDisk("/dev/sda1", uuidFor(0, 1), "precious", "ext4"))
+	// The target accepts the original's datagrams (legacy.accept, off by
+	// default) so that its parser faces the hostile ones; the friend keeps
+	// the default and refuses them all as "legacy".
+	d := n.start("target", exportDisk("/dev/sda1", uuidFor(0, 1), "precious", "ext4"), withYAML("legacy:\n  accept: true\n"))
 	p := n.start("friend", exportDisk("/dev/sda1", uuidFor(1, 1), "friendly", "ext4"))
 	eventually(t, 10*time.Second, "target lists both disks", func() bool { return len(d.list()) == 2 })
 
@@ -60,6 +63,7 @@ func TestProtocol_HostileDatagrams(t *testing.T) {
 			t.Fatalf("after %s: %d disks, want 2: %+v", c.name, len(got), got)
 		}
 	}
+	eventually(t, 5*time.Second, "the friend refuses the legacy datagrams by default", func() bool { return p.drops()["legacy"] >= 5 })
 	// A replayed datagram: the same bytes twice.
 	replayed := frame(fmt.Sprintf(chunk, 100))
 	n.sendRaw(replayed)

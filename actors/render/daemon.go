@@ -41,11 +41,11 @@ func Localhost(l *messages.Localhost, jsonOut bool) *lineproto.Answer {
 	if iface == "" {
 		iface = "(system default)"
 	}
-	return &answer{Lines: table([][]string{
-		{"node:", l.Node}, {"instance:", l.Instance}, {"version:", l.Version},
-		{"protocol:", strconv.Itoa(l.Protocol)}, {"addresses:", strings.Join(l.Addresses, " ")},
-		{"socket:", l.Socket}, {"multicast:", l.Group + " on " + iface},
-	})}
+	rows := [][]string{{"node:", l.Node}, {"instance:", l.Instance}, {"version:", l.Version},
+		{"protocol:", strconv.Itoa(l.Protocol)}}
+	rows = append(rows, listRows("addresses:", l.Addresses, "none")...)
+	rows = append(rows, []string{"socket:", l.Socket}, []string{"multicast:", l.Group + " on " + iface})
+	return &answer{Lines: table(rows)}
 }
 
 // Status answers "status". now decides whether a part's back-off is still
@@ -65,8 +65,8 @@ func Status(s *messages.Status, jsonOut bool, now time.Time) *lineproto.Answer {
 		{"uptime:", s.Uptime},
 		{"disks:", fmt.Sprintf("%d local; %s: %d alive, %d suspect, %d down", s.Local, plural(s.Peers, "peer"),
 			s.States[messages.PeerAlive], s.States[messages.PeerSuspect], s.States[messages.PeerDown])},
-		{"datagrams in:", fmt.Sprintf("%d (%d bytes; %d our own)", n.DatagramsIn, n.BytesIn, n.OwnIn)},
-		{"datagrams out:", fmt.Sprintf("%d (%d bytes; %d send errors)", n.DatagramsOut, n.BytesOut, n.SendErrors)},
+		{"datagrams in:", fmt.Sprintf("%d (%s; %d our own)", n.DatagramsIn, Bytes(n.BytesIn), n.OwnIn)},
+		{"datagrams out:", fmt.Sprintf("%d (%s; %d send errors)", n.DatagramsOut, Bytes(n.BytesOut), n.SendErrors)},
 		{"drops:", formatCounts(s.Drops)},
 		{"gossip:", renderGossip(s.Gossip)},
 	}
@@ -78,7 +78,10 @@ func Status(s *messages.Status, jsonOut bool, now time.Time) *lineproto.Answer {
 	}
 	if l := s.Limits; l.MaxDisks > 0 {
 		rows = append(rows, []string{"limits:", fmt.Sprintf("%d of %d peer disks, %d of %d peers, %s of %s held; %d of %d last-seen records (%d evicted)",
-			l.Disks, l.MaxDisks, l.Peers, l.MaxPeers, mib(l.Bytes), mib(l.MaxBytes), l.Sightings, l.MaxSightings, l.SightingsEvicted)})
+			l.Disks, l.MaxDisks, l.Peers, l.MaxPeers, Bytes(l.Bytes), Bytes(l.MaxBytes), l.Sightings, l.MaxSightings, l.SightingsEvicted)})
+	}
+	for _, w := range s.Warnings {
+		rows = append(rows, []string{"warning:", oneLine(w)})
 	}
 	if s.InfoFailed > 0 {
 		rows = append(rows, []string{"info:", fmt.Sprintf("%d messages dropped by a failed handler", s.InfoFailed)})
@@ -126,14 +129,20 @@ func partRows(ps map[string]messages.PartHealth, now time.Time) [][]string {
 	if len(parts) == 0 {
 		parts = []string{"no failures"}
 	}
-	rows := make([][]string, len(parts))
-	for i, p := range parts {
-		key := ""
-		if i == 0 {
-			key = "parts:"
-		}
-		rows[i] = []string{key, p}
+	return listRows("parts:", parts, "")
+}
+
+// listRows puts one value a row under one key (an address a line, say,
+// rather than one line that wraps), or none when there are no values.
+func listRows(key string, values []string, none string) [][]string {
+	if len(values) == 0 {
+		values = []string{none}
 	}
+	rows := make([][]string, len(values))
+	for i, v := range values {
+		rows[i] = []string{"", v}
+	}
+	rows[0][0] = key
 	return rows
 }
 
@@ -148,7 +157,11 @@ func Rescan(r *messages.RescanDone, jsonOut bool) *lineproto.Answer {
 		return ans
 	}
 	if r.Report.Outcome != "ok" {
-		return errAnswer("blkid", fmt.Sprintf("%s: %s (the last good disk list is kept)", r.Report.Outcome, r.Report.Error))
+		kept := "the last good disk list is kept"
+		if r.NoListYet {
+			kept = "no local disk list yet: no blkid run has succeeded since the daemon started"
+		}
+		return errAnswer("blkid", fmt.Sprintf("%s: %s (%s)", r.Report.Outcome, r.Report.Error, kept))
 	}
 	what := "unchanged"
 	if r.Changed {

@@ -86,8 +86,10 @@ func TestLocalhost_text(t *testing.T) {
 			if got := row(t, a.Lines, "multicast:"); got != c.want {
 				t.Errorf("got %v, want %v", got, c.want)
 			}
-			if got, want := row(t, a.Lines, "addresses:"), "127.0.0.1 ::1"; got != want {
-				t.Errorf("got %v, want %v", got, want)
+			i := slices.IndexFunc(a.Lines, func(l string) bool { return strings.HasPrefix(l, "addresses:") })
+			if i < 0 || i+2 >= len(a.Lines) || a.Lines[i] != "addresses:  127.0.0.1" || a.Lines[i+1] != "            ::1" ||
+				!strings.HasPrefix(a.Lines[i+2], "socket:") {
+				t.Errorf("got %q, want one address a line, aligned under the first", a.Lines)
 			}
 			if got, want := row(t, a.Lines, "protocol:"), "2"; got != want {
 				t.Errorf("got %v, want %v", got, want)
@@ -109,6 +111,7 @@ func TestStatus_textRows(t *testing.T) {
 			"blkid:", "run 3 at 2026-11-25T06:23:56Z took 1.235s: ok, 1 disk"},
 		{"blkid failed, error on one line", messages.Status{Blkid: &messages.ScanReport{RunID: 4, Started: at, Outcome: "exit", Error: "exit 2\nstderr"}},
 			"blkid:", `run 4 at 2026-11-25T06:23:56Z took 0s: exit: exit 2\nstderr`},
+		{"warning", messages.Status{Warnings: []string{"no auth keys\nconfigured"}}, "warning:", `no auth keys\nconfigured`},
 		{"no drops", messages.Status{}, "drops:", "none"},
 		{"drops sorted", messages.Status{Drops: map[string]uint64{"z": 1, "a": 2}}, "drops:", "a=2 z=1"},
 		{"peer states", messages.Status{Local: 2, Peers: 1, States: map[string]int{messages.PeerAlive: 1}},
@@ -141,7 +144,7 @@ func TestStatus_textRows(t *testing.T) {
 // healthy status stays short.
 func TestStatus_troubleRowsAbsentWhenHealthy(t *testing.T) {
 	a := Status(&messages.Status{}, false, now)
-	for _, key := range []string{"link:", "duplicates:", "mounts:", "announce:"} {
+	for _, key := range []string{"link:", "duplicates:", "mounts:", "announce:", "warning:"} {
 		for _, l := range a.Lines {
 			if strings.HasPrefix(l, key) {
 				t.Errorf("got %q, want no %s row", l, key)
@@ -210,6 +213,8 @@ func TestRescan(t *testing.T) {
 		{"changed", messages.RescanDone{Report: ok, Changed: true}, false, "rescanned: 1 disk, changed, announced\n.ok\n"},
 		{"failed keeps the last list", messages.RescanDone{Report: bad}, false,
 			".err blkid not_found: exec: blkid: not found (the last good disk list is kept)\n"},
+		{"failed with no list before", messages.RescanDone{Report: bad, NoListYet: true}, false,
+			".err blkid not_found: exec: blkid: not found (no local disk list yet: no blkid run has succeeded since the daemon started)\n"},
 		{"json ok", messages.RescanDone{Report: ok, Changed: true}, true,
 			`{"report":{"run_id":0,"started":"0001-01-01T00:00:00Z","duration_ns":0,"outcome":"ok","disks":1},"changed":true}` + "\n.ok\n"},
 		{"json failed: data then error", messages.RescanDone{Report: bad}, true,
@@ -238,5 +243,32 @@ func TestEvent_hostileDiskLabel(t *testing.T) {
 	var back messages.Event
 	if err := json.Unmarshal([]byte(js), &back); err != nil || back.Disk == nil || back.Disk.Label != hostile {
 		t.Errorf("got %+v, %v, want the exact label back", back, err)
+	}
+}
+
+// Without addresses the row says so rather than staying empty.
+func TestLocalhost_noAddresses(t *testing.T) {
+	a := Localhost(&messages.Localhost{Node: "alpha", Addresses: []string{}}, false)
+	if got := row(t, a.Lines, "addresses:"); got != "none" {
+		t.Errorf("got %q, want none", got)
+	}
+}
+
+// Byte counts in status are for people; --json keeps the exact numbers.
+func TestStatus_bytesForPeople(t *testing.T) {
+	s := &messages.Status{Node: "alpha", Network: messages.NetStats{DatagramsIn: 3, BytesIn: 3 << 29, DatagramsOut: 1, BytesOut: 1536},
+		Limits: messages.Limits{MaxDisks: 10, Bytes: 12 << 10, MaxBytes: 64 << 20}}
+	a := Status(s, false, now)
+	for key, want := range map[string]string{"datagrams in:": "3 (1.5 GiB; 0 our own)", "datagrams out:": "1 (1.5 KiB; 0 send errors)"} {
+		if got := row(t, a.Lines, key); got != want {
+			t.Errorf("%s got %q, want %q", key, got, want)
+		}
+	}
+	if got := row(t, a.Lines, "limits:"); !strings.Contains(got, "12 KiB of 64 MiB held") {
+		t.Errorf("limits: got %q, want 12 KiB of 64 MiB held", got)
+	}
+	js := Status(s, true, now)
+	if !strings.Contains(js.Lines[0], `"bytes_in":1610612736`) || !strings.Contains(js.Lines[0], `"bytes":12288`) {
+		t.Errorf("--json: got %s, want the exact byte counts", js.Lines[0])
 	}
 }

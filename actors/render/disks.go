@@ -88,19 +88,27 @@ func Mounts(inv *messages.Inventory, jsonOut bool) *lineproto.Answer {
 	return &answer{Lines: table(rows), Message: summary}
 }
 
+// diskHeader heads every table of disks.
+var diskHeader = []string{"NODE", "UUID", "LABEL", "DEVICE", "TYPE", "MOUNTED"}
+
 // diskTable renders disks in columns; values that need it are quoted.
 func diskTable(disks []messages.NodeDisk) []string {
-	rows := [][]string{{"NODE", "UUID", "LABEL", "DEVICE", "TYPE", "MOUNTED"}}
+	rows := [][]string{diskHeader}
 	for _, d := range disks {
-		mounted := "-"
-		if len(d.Mounts) > 0 {
-			paths := make([]string, len(d.Mounts))
-			for i, m := range d.Mounts {
-				paths[i] = displayValue(m.Path)
-			}
-			mounted = strings.Join(paths, ",")
-		}
-		rows = append(rows, []string{d.Node, displayValue(d.UUID), displayValue(d.Label), displayValue(d.Device), displayValue(d.Type), mounted})
+		rows = append(rows, diskRow(d))
 	}
 	return table(rows)
+}
+
+// diskRow is one disk's cells, cleaned (cleanCell) as Table would.
+func diskRow(d messages.NodeDisk) []string {
+	mounted := "-"
+	if len(d.Mounts) > 0 {
+		paths := make([]string, len(d.Mounts))
+		for i, m := range d.Mounts {
+			paths[i] = displayValue(m.Path)
+		}
+		mounted = strings.Join(paths, ",")
+	}
+	return []string{cleanCell(d.Node), displayValue(d.UUID), displayValue(d.Label), displayValue(d.Device), displayValue(d.Type), mounted}
 }

@@ -5,14 +5,14 @@
 package render
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"sort"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/diskd-actors/diskd-actors/messages/lineproto"
 )
@@ -43,15 +43,17 @@ func Help(jsonOut bool) *lineproto.Answer {
 
 // DisplayValue shows "-" for an empty value and quotes, in Go syntax, one
 // that would be ambiguous in a column (spaces, quotes, backslashes, control
-// characters, a no-break space, or "-" itself). Labels come from other
-// hosts: quoting also keeps a hostile one from drawing on the terminal.
+// and format characters (unsafeRune), a no-break space, invalid UTF-8, a
+// leading combining mark (it would join the column gap), or "-" itself).
+// Labels come from other hosts: quoting also keeps a hostile one from
+// drawing on the terminal.
 func DisplayValue(s string) string {
 	if s == "" {
 		return "-"
 	}
 	if strings.ContainsFunc(s, func(r rune) bool {
-		return r <= ' ' || r == '"' || r == '\\' || r == 0x7f || r == '\u00a0'
-	}) || s == "-" {
+		return r <= ' ' || r == '"' || r == '\\' || r == '\u00a0' || unsafeRune(r)
+	}) || s == "-" || !utf8.ValidString(s) || startsWithMark(s) {
 		return strconv.Quote(s)
 	}
 	return s
@@ -63,21 +65,6 @@ func Plural(n int, what string) string {
 		return "1 " + what
 	}
 	return fmt.Sprintf("%d %ss", n, what)
-}
-
-// Table aligns rows in columns two spaces apart, without trailing spaces.
-func Table(rows [][]string) []string {
-	var buf bytes.Buffer
-	tw := tabwriter.NewWriter(&buf, 0, 0, 2, ' ', 0)
-	for _, r := range rows {
-		fmt.Fprintln(tw, strings.Join(r, "\t"))
-	}
-	tw.Flush()
-	lines := strings.Split(strings.TrimSuffix(buf.String(), "\n"), "\n")
-	for i, l := range lines {
-		lines[i] = strings.TrimRight(l, " ")
-	}
-	return lines
 }
 
 // The short names the renderers use.
@@ -126,5 +113,8 @@ func nonNil[T any](s []T) []T {
 	return s
 }
 
-// mib writes a byte count in MiB, one decimal.
-func mib(n int64) string { return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20)) }
+// startsWithMark reports a value whose first rune is a combining mark.
+func startsWithMark(s string) bool {
+	r, _ := utf8.DecodeRuneInString(s)
+	return unicode.In(r, unicode.Mn, unicode.Me, unicode.Mc)
+}

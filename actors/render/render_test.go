@@ -48,6 +48,13 @@ func cases() map[string]*lineproto.Answer {
 		}}
 	idle := &messages.Status{Node: "alpha", Instance: "00000000000000aa", Version: "0.1.0", Uptime: "1s",
 		Announce: messages.AnnounceStatus{Error: "a disk does not fit in one chunk"}}
+	busy := &messages.Status{Node: "alpha", Instance: "00000000000000aa", Version: "0.1.0", Uptime: "72h0m0s", Local: 2, Peers: 200,
+		States:  map[string]int{messages.PeerAlive: 200},
+		Network: messages.NetStats{DatagramsIn: 1_234_567, BytesIn: 987_654_321, OwnIn: 4_000, DatagramsOut: 4_000, BytesOut: 3_456_789},
+		Gossip:  messages.GossipStatus{Assemblies: 3, InFlightDisks: 120, MaxInFlightDisks: 100_000, InFlightBytes: 36_864, MaxInFlightBytes: 64 << 20},
+		Limits: messages.Limits{MaxDisks: 200_000, Disks: 20_000, MaxPeers: 10_000, Peers: 200, MaxBytes: 1 << 30, Bytes: 5_872_025,
+			MaxSightings: 100_000, Sightings: 1_000},
+		Sessions: messages.SessionStats{Open: 3, MaxOpen: 4096, QueueEvents: 256, QueueBytes: 64 << 10}}
 	local := &messages.Localhost{Node: "alpha", Instance: "00000000000000aa", Version: "0.1.0", Protocol: 2,
 		Addresses: []string{"127.0.0.1", "::1"}, Socket: "/run/diskd.sock", Group: "230.1.2.3:32003"}
 	return map[string]*lineproto.Answer{
@@ -56,6 +63,8 @@ func cases() map[string]*lineproto.Answer {
 		"list":              List(inv, false),
 		"list_json":         List(inv, true),
 		"list_empty_json":   List(&messages.Inventory{}, true),
+		"list_wide":         List(&messages.Inventory{Disks: wideDisks}, false),
+		"mounts_wide":       Mounts(&messages.Inventory{Disks: wideDisks}, false),
 		"where_present":     Where(&messages.WhereResult{Query: "backup 2", Matches: disks[1:2]}, false, now),
 		"where_last_seen":   Where(&messages.WhereResult{Query: "old", LastSeen: []messages.Seen{seen}}, false, now),
 		"where_duplicate":   Where(&messages.WhereResult{Query: "c0ffee00", Matches: disks[2:4], Duplicates: []string{"c0ffee00"}}, false, now),
@@ -69,6 +78,7 @@ func cases() map[string]*lineproto.Answer {
 		"localhost_json":    Localhost(local, true),
 		"status":            Status(status, false, now),
 		"status_idle":       Status(idle, false, now),
+		"status_busy":       Status(busy, false, now),
 		"status_idle_json":  Status(idle, true, now),
 		"refresh_changed":   Rescan(&messages.RescanDone{Report: report, Changed: true}, false),
 		"refresh_unchanged": Rescan(&messages.RescanDone{Report: report}, false),

@@ -8,9 +8,9 @@ import (
 
 // renderGossip is the status line of the protocol engine.
 func renderGossip(g messages.GossipStatus) string {
-	return fmt.Sprintf("%d queued, %d assembling (%d of %d disks, %d of %d bytes), %d generations known, "+
+	return fmt.Sprintf("%d queued, %d assembling (%d of %d disks, %s of %s), %d generations known, "+
 		"%d replay windows, %d rate buckets; %d evicted, %d assemblies expired",
-		g.Queued, g.Assemblies, g.InFlightDisks, g.MaxInFlightDisks, g.InFlightBytes, g.MaxInFlightBytes,
+		g.Queued, g.Assemblies, g.InFlightDisks, g.MaxInFlightDisks, Bytes(g.InFlightBytes), Bytes(g.MaxInFlightBytes),
 		g.KnownGenerations, g.ReplayWindows, g.Sources, g.Evicted, g.AssembliesExpired)
 }
 
@@ -32,7 +32,7 @@ func sessionStatusRows(s messages.SessionStats) [][]string {
 	return [][]string{
 		{"sessions:", fmt.Sprintf("%d open, %d streaming debug (limit %d, %d refused busy); %d answers being written; %d lines too long",
 			s.Open, s.Debug, s.MaxOpen, s.Busy, s.Writing, s.TooLong)},
-		{"", fmt.Sprintf("slow clients: %d disconnected (an answer untaken for %v), %d cut short when their session stopped (after %v); debug queue %d events / %d KiB a session, %d events dropped",
-			s.SlowClients, s.AnswerWait, s.CutAtStop, s.DrainWait, s.QueueEvents, s.QueueBytes>>10, s.EventsDropped)},
+		{"", fmt.Sprintf("slow clients: %d disconnected (an answer untaken for %v), %d cut short when their session stopped (after %v); debug queue %d events / %s a session, %d events dropped; answers streamed in pieces of %s",
+			s.SlowClients, s.AnswerWait, s.CutAtStop, s.DrainWait, s.QueueEvents, Bytes(s.QueueBytes), s.EventsDropped, Bytes(PieceSize))},
 	}
 }

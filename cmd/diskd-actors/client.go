@@ -67,6 +67,11 @@ func runOneShot(socket string, jsonOut bool, args []string, stdin io.Reader, std
 	if code != exitOK {
 		newLineWriter(stderr).println("diskd-actors: " + a.Text())
 	}
+	if code == exitOK && out.lines <= 1 && isList(line) { // the header alone
+		if hint := emptyListHint(c, socket); hint != "" {
+			newLineWriter(stderr).println("diskd-actors: " + hint)
+		}
+	}
 	return code
 }
 
@@ -98,6 +103,7 @@ type lineWriter struct {
 	w      io.Writer
 	escape bool
 	err    error
+	lines  int // lines written
 }
 
 func newLineWriter(w io.Writer) *lineWriter {
@@ -113,6 +119,7 @@ func (lw *lineWriter) println(s string) {
 		s = escapeControl(s)
 	}
 	_, lw.err = io.WriteString(lw.w, s+"\n")
+	lw.lines++
 }
 
 // isTerminalWriter reports whether w is a file open on a terminal.

@@ -12,6 +12,8 @@ import (
 	"io/fs"
 	"net"
 	"os"
+	"os/user"
+	"strconv"
 	"syscall"
 	"time"
 
@@ -69,13 +71,45 @@ func dialError(socket string, err error) error {
 		}
 		return fmt.Errorf("daemon not running: %s is a stale socket", socket)
 	case errors.Is(err, fs.ErrPermission):
-		return fmt.Errorf("permission denied connecting to %s", socket)
+		return permissionError(socket)
 	}
 	var ne net.Error
 	if errors.As(err, &ne) && ne.Timeout() {
 		return fmt.Errorf("daemon at %s did not accept the connection in time", socket)
 	}
 	return fmt.Errorf("cannot connect to daemon at %s: %w", socket, err)
+}
+
+// permissionError says who may use the socket and what to do: run as its
+// owner or with sudo, or have the daemon open it to a group.
+func permissionError(socket string) error {
+	const advice = "run as its owner or with sudo, or let your group in with the daemon's socket_group and socket_mode (docs/operations.md)"
+	fi, err := os.Stat(socket)
+	if err != nil {
+		return fmt.Errorf("permission denied connecting to %s: a directory on its path is closed to you; %s", socket, advice)
+	}
+	owner := "?"
+	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
+		owner = userName(st.Uid) + ":" + groupName(st.Gid)
+	}
+	return fmt.Errorf("permission denied connecting to %s (mode %s, owner %s; you are %s); %s",
+		socket, fi.Mode(), owner, userName(uint32(os.Getuid())), advice)
+}
+
+func userName(uid uint32) string {
+	id := strconv.FormatUint(uint64(uid), 10)
+	if u, err := user.LookupId(id); err == nil {
+		return u.Username
+	}
+	return id
+}
+
+func groupName(gid uint32) string {
+	id := strconv.FormatUint(uint64(gid), 10)
+	if g, err := user.LookupGroupId(id); err == nil {
+		return g.Name
+	}
+	return id
 }
 
 // send writes one command line. The caller has checked it with

@@ -4,6 +4,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -73,13 +74,55 @@ func TestDial_errors(t *testing.T) {
 }
 
 // Permission errors cannot be produced as root, so the mapping is checked
-// on the error net.Dial returns.
+// on the error net.Dial returns, against a real socket file: the message
+// names its mode and owner and says what to do.
 func TestDialError_permission(t *testing.T) {
+	sock := filepath.Join(t.TempDir(), "d.sock")
+	l, err := net.Listen("unix", sock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	if err := os.Chmod(sock, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	me := userName(uint32(os.Getuid()))
 	for _, errno := range []syscall.Errno{syscall.EACCES, syscall.EPERM} {
 		err := &net.OpError{Op: "dial", Net: "unix", Err: os.NewSyscallError("connect", errno)}
-		want := "permission denied connecting to /run/x.sock"
-		if got := errText(dialError("/run/x.sock", err)); got != want {
-			t.Errorf("%v: got %q, want %q", errno, got, want)
+		got := errText(dialError(sock, err))
+		for _, want := range []string{"permission denied connecting to " + sock, "mode Srw-------", "owner " + me + ":", "you are " + me, "sudo", "socket_group"} {
+			if !strings.Contains(got, want) {
+				t.Errorf("%v: got %q, want it to contain %q", errno, got, want)
+			}
 		}
+	}
+	err = &net.OpError{Op: "dial", Net: "unix", Err: os.NewSyscallError("connect", syscall.EACCES)}
+	got := errText(dialError("/nonexistent/dir/x.sock", err))
+	if !strings.Contains(got, "a directory on its path is closed to you") || !strings.Contains(got, "sudo") {
+		t.Errorf("unreachable path: got %q, want the directory named as the cause and sudo", got)
+	}
+}
+
+// With no socket at the default path, the client uses the service's socket
+// if there is one; a default that exists always wins.
+func TestServiceFallback(t *testing.T) {
+	dir := t.TempDir()
+	home, service := filepath.Join(dir, "home-socket"), filepath.Join(dir, "service-socket")
+	if got := fallback(home, service); got != home {
+		t.Errorf("neither exists: %q, want the default %q", got, home)
+	}
+	ln, err := net.Listen("unix", service)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	if got := fallback(home, service); got != service {
+		t.Errorf("only the service's: %q, want %q", got, service)
+	}
+	if err := os.WriteFile(home, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if got := fallback(home, service); got != home {
+		t.Errorf("both: %q, want the default %q", got, home)
 	}
 }

@@ -16,21 +16,25 @@ import (
 )
 
 // runDaemon runs the daemon in the foreground until SIGINT or SIGTERM; a
-// second signal exits at once.
+// second signal exits at once. SIGHUP reloads the configuration.
 func runDaemon(g globals, args []string, stdout, stderr io.Writer) int {
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP) // from the start: a HUP while starting must not kill
+	defer signal.Stop(hup)
 	cfg, code := loadWithFlags(g, "daemon", args, stdout, stderr)
 	if cfg == nil {
 		return code
 	}
-	log, err := newLogger(cfg.Log, stderr)
+	level := &slog.LevelVar{}
+	log, err := newLogger(cfg.Log, level, stderr)
 	if err != nil {
 		fmt.Fprintln(stderr, "diskd-actors:", err)
 		return exitError
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	signal.Ignore(syscall.SIGHUP, syscall.SIGPIPE)
-	dm, err := actors.Start(actors.Options{Config: cfg, Version: version, Log: log})
+	signal.Ignore(syscall.SIGPIPE)
+	dm, err := actors.Start(actors.Options{Config: cfg, Version: version, Log: log, Level: level})
 	if err != nil {
 		if errors.Is(err, actors.ErrDaemonRunning) {
 			fmt.Fprintln(stderr, "diskd-actors:", err)
@@ -39,20 +43,30 @@ func runDaemon(g globals, args []string, stdout, stderr io.Writer) int {
 		}
 		return exitError
 	}
-	<-ctx.Done()
+	svc := startService(dm, cfg, log)
+	for running := true; running; {
+		select {
+		case <-ctx.Done():
+			running = false
+		case <-hup:
+			log.Info("SIGHUP: reloading the configuration")
+			svc.reload(g, args)
+		}
+	}
 	stop() // a second signal now kills the process at once
 	log.Info("signal received; stopping")
+	svc.stop()
 	dm.Stop()
 	return exitOK
 }
 
-// runConfig prints the effective configuration.
+// runConfig prints the effective configuration, inline keys redacted.
 func runConfig(g globals, args []string, stdout, stderr io.Writer) int {
 	cfg, code := loadWithFlags(g, "config", args, stdout, stderr)
 	if cfg == nil {
 		return code
 	}
-	b, err := cfg.YAML()
+	b, err := cfg.Redacted().YAML()
 	if err != nil {
 		fmt.Fprintln(stderr, "diskd-actors:", err)
 		return exitError
@@ -65,7 +79,6 @@ func runConfig(g globals, args []string, stdout, stderr io.Writer) int {
 // flags that were given. A nil config comes with the exit code.
 func loadWithFlags(g globals, name string, args []string, stdout, stderr io.Writer) (*config.Config, int) {
 	fs := flag.NewFlagSet("diskd-actors "+name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	path := fs.String("config", g.config, "YAML config `file` (every key has a default)")
 	node := fs.String("node", "", "node `name` announced to peers (config: node)")
 	socket := fs.String("socket", g.socket, "unix socket `path` (config: socket)")
@@ -75,15 +88,8 @@ func loadWithFlags(g globals, name string, args []string, stdout, stderr io.Writ
 	ttl := fs.Int("ttl", 0, "multicast `ttl` (config: multicast.ttl)")
 	level := fs.String("log-level", "", "debug, info, warn or error (config: log.level)")
 	format := fs.String("log-format", "", "text or json (config: log.format)")
-	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: diskd-actors %s [flags]\n\nFlags override the config file, which overrides the defaults:\n", name)
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil, exitOK
-		}
-		return nil, exitError
+	if ok, code := parseFlags(fs, name+" [flags]", subcommandIntro[name], args, stdout, stderr); !ok {
+		return nil, code
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "diskd-actors %s: unexpected argument %q\n", name, fs.Arg(0))
@@ -129,11 +135,14 @@ func loadWithFlags(g globals, name string, args []string, stdout, stderr io.Writ
 	return cfg, exitOK
 }
 
-func newLogger(c config.Log, w io.Writer) (*slog.Logger, error) {
-	var level slog.Level
-	if err := level.UnmarshalText([]byte(c.Level)); err != nil {
+// newLogger makes the daemon's logger at level, set from c.Level here and
+// on every reload.
+func newLogger(c config.Log, level *slog.LevelVar, w io.Writer) (*slog.Logger, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(c.Level)); err != nil {
 		return nil, fmt.Errorf("log.level %q: %w", c.Level, err)
 	}
+	level.Set(l)
 	opts := &slog.HandlerOptions{Level: level}
 	if c.Format == "json" {
 		return slog.New(slog.NewJSONHandler(w, opts)), nil

@@ -188,6 +188,7 @@ func (s *session) run(line string) (code int, alive bool, next string) {
 		return exitError, true, ""
 	}
 	s.setBusy(true)
+	printed := s.out.lines
 	var a lineproto.Answer
 	var err error
 	if lineproto.Streams(line) && s.input != nil {
@@ -214,8 +215,14 @@ func (s *session) run(line string) (code int, alive bool, next string) {
 		s.errs.println("error: " + a.Text())
 		return answerCode(a, nil), true, next
 	}
+	empty := s.out.lines-printed <= 1 // the header alone
 	if s.summary && a.Message != "" {
 		s.out.println(a.Message)
+	}
+	if empty && isList(line) {
+		if hint := emptyListHint(s.c, s.c.nc.RemoteAddr().String()); hint != "" {
+			s.errs.println(hint)
+		}
 	}
 	return exitOK, true, next
 }

@@ -5,6 +5,8 @@
 //	diskd-actors demo [--nodes N]                 three daemons on loopback
 //	diskd-actors [--socket P] [--json] COMMAND    ask the local daemon
 //	diskd-actors                                  interactive prompt
+//	diskd-actors help [COMMAND]                   help without a daemon
+//	diskd-actors completion bash|zsh              shell completion
 package main
 
 import (
@@ -28,6 +30,8 @@ Usage:
   diskd-actors config [--config FILE]           print the effective configuration
   diskd-actors [global flags] COMMAND [ARGS]    run one command on the local daemon
   diskd-actors [global flags]                   interactive prompt (or commands from stdin)
+  diskd-actors help [COMMAND]                   this help, or one command's (no daemon needed)
+  diskd-actors completion bash|zsh              print a shell completion script
   diskd-actors version
 
 Global flags:
@@ -105,6 +109,12 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 		return runInteractive(sock, g.json, stdin, stdout, stderr)
 	}
+	return dispatch(g, args, stdin, stdout, stderr)
+}
+
+// dispatch runs a subcommand, or sends a command to the daemon. help,
+// completion and every subcommand's --help need no daemon.
+func dispatch(g globals, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	switch args[0] {
 	case "daemon":
 		return runDaemon(g, args[1:], stdout, stderr)
@@ -112,9 +122,21 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return runDemo(args[1:], stdout, stderr)
 	case "config":
 		return runConfig(g, args[1:], stdout, stderr)
+	case "help", "?":
+		return runHelp(g, args[1:], stdout, stderr)
+	case "completion":
+		return runCompletion(args[1:], stdout, stderr)
+	case "__complete":
+		return runComplete(args[1:], stdout)
 	case "version":
+		if len(args) > 1 && isHelpFlag(args[1]) {
+			return runHelp(g, []string{"version"}, stdout, stderr)
+		}
 		fmt.Fprintln(stdout, "diskd-actors", version)
 		return exitOK
+	}
+	if len(args) > 1 && isHelpFlag(args[1]) {
+		return runHelp(g, args[:1], stdout, stderr)
 	}
 	sock, err := g.socketPath()
 	if err != nil {
@@ -136,6 +158,9 @@ func (g globals) socketPath() (string, error) {
 	cfg, err := config.Load(g.config)
 	if err != nil {
 		return "", err
+	}
+	if g.config == "" {
+		return serviceFallback(cfg.Socket), nil
 	}
 	return cfg.Socket, nil
 }

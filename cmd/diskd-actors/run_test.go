@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -210,7 +211,6 @@ func TestRunConfig(t *testing.T) {
 			"  multicast.port 0: must be between 1 and 65535\n  log.level \"loud\"", true},
 		{"unexpected argument", globals{}, []string{"extra"}, "", exitError, nil, `diskd-actors config: unexpected argument "extra"`, true},
 		{"unknown flag", globals{}, []string{"--nope"}, "", exitError, nil, "flag provided but not defined: -nope", true},
-		{"help is success", globals{}, []string{"--help"}, "", exitOK, nil, "Usage: diskd-actors config [flags]", true},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			t.Setenv("DISKD_SOCKET", c.env)
@@ -254,7 +254,7 @@ func TestNewLogger(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			var buf bytes.Buffer
-			l, err := newLogger(c.cfg, &buf)
+			l, err := newLogger(c.cfg, &slog.LevelVar{}, &buf)
 			if (err != nil) != c.wantErr {
 				t.Fatalf("got %v, want error %v", err, c.wantErr)
 			}

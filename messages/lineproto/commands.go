@@ -46,7 +46,7 @@ const (
 
 // Commands is the command table, in the order of help.
 var Commands = []Command{
-	{Name: CmdHelp, Aliases: []string{"?"}, Help: "this list", ClientNote: "(the daemon's own list)"},
+	{Name: CmdHelp, Aliases: []string{"?"}, Help: "this list", ClientNote: "(help COMMAND for one; needs no daemon)"},
 	{Name: CmdList, Help: "every known disk: node, uuid, label, device, type"},
 	{Name: CmdWhere, Args: []string{"uuid|label|device"}, ArgsHint: `a UUID, label or device (quote labels with spaces: where "backup 2")`,
 		Help: "the node(s) holding a disk, or where it was last seen; .err not-found when never seen", ClientNote: "(exit 1)"},

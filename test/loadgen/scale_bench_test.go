@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/diskd-actors/diskd-actors/test/bed"
 )
 
 // Targets of issue 5 for 200 peers × 100 disks.
@@ -26,7 +28,8 @@ const (
 // peers × 100 disks on lo, waits until the daemon lists all 20,000 remote
 // disks, then measures its resident memory, `--json list` end to end (20
 // fresh connections, and the client binary once) and `where <label>` over
-// 1,000 queries on one connection. The generator keeps announcing every 2s
+// 1,000 queries on one connection, beside the commands that split its
+// time (measureWhere). The generator keeps announcing every 2s
 // throughout, as the peers of a real LAN would. Run it once:
 //
 //	go test -run '^$' -bench Scale -benchtime 1x -v ./test/loadgen/
@@ -65,7 +68,7 @@ func BenchmarkScale(b *testing.B) {
 
 	list := measureList(b, d, want+1)
 	clientTime, clientBytes := clientList(b, d)
-	where := measureWhere(b, d, g)
+	where, session, miss := measureWhere(b, d, g)
 	rss1, hwm, err := memoryKB(d.pid())
 	if err != nil {
 		b.Fatal(err)
@@ -76,6 +79,8 @@ func BenchmarkScale(b *testing.B) {
 	b.Logf("--json list, raw socket, fresh connection each: %v (target < %d ms)", list, targetListMS)
 	b.Logf("--json list, client binary once: %v, %d bytes", clientTime.Round(time.Microsecond), clientBytes)
 	b.Logf("where <label>, one connection: %v (target p99 < %v)", where, targetWhereP99)
+	b.Logf("  an unknown command on it (socket, session, client): %v", session)
+	b.Logf("  a where that matches nothing (+ the hop to Info): %v", miss)
 	b.Logf("load average after: %s", loadAverage())
 	b.ReportMetric(0, "ns/op")
 	b.ReportMetric(mb(max(rss0, rss1)), "rss-MB")
@@ -84,6 +89,8 @@ func BenchmarkScale(b *testing.B) {
 	b.ReportMetric(ms(list.pct(50)), "list-p50-ms")
 	b.ReportMetric(us(where.pct(50)), "where-p50-µs")
 	b.ReportMetric(us(where.pct(99)), "where-p99-µs")
+	b.ReportMetric(us(session.pct(99)), "session-p99-µs")
+	b.ReportMetric(us(miss.pct(99)), "where-miss-p99-µs")
 	if mb(max(rss0, rss1)) >= targetRSSMB || list.pct(50) > targetListMS*time.Millisecond || where.pct(99) > targetWhereP99 {
 		b.Logf("a target is missed: see the figures above")
 	}
@@ -132,8 +139,13 @@ func clientList(b *testing.B, d *daemon) (time.Duration, int) {
 }
 
 // measureWhere times `where <label>` for random simulated disks on one
-// persistent connection.
-func measureWhere(b *testing.B, d *daemon, g *Gen) durations {
+// persistent connection; between two wheres, on the same connection, it
+// times the two commands that split a where's round trip: one the session
+// answers by itself (an unknown command: socket, session and client) and
+// a where that matches nothing (the same, plus the actor hop to Info and
+// two index lookups). A where of a disk adds Info's copy of the match and
+// the rendering of its table.
+func measureWhere(b *testing.B, d *daemon, g *Gen) (where, session, miss durations) {
 	b.Helper()
 	c, err := d.dialRaw()
 	if err != nil {
@@ -141,16 +153,22 @@ func measureWhere(b *testing.B, d *daemon, g *Gen) durations {
 	}
 	defer c.Close()
 	rng := rand.New(rand.NewPCG(5, 5))
-	var out durations
-	for range scaleWhereRuns {
-		p, k := rng.IntN(scalePeers), rng.IntN(scaleDisks)
+	timed := func(out *durations, cmd string, ok func(a *bed.Answer) bool) {
 		t0 := time.Now()
-		a, err := c.Do("where " + g.Label(p, k))
+		a, err := c.Do(cmd)
 		el := time.Since(t0)
-		if err != nil || !a.OK() || len(a.Lines) < 2 || !strings.Contains(a.Lines[1], g.Node(p)) {
-			b.Fatalf("where %s: got %+v %v, want .ok and a line naming %s", g.Label(p, k), a, err, g.Node(p))
+		if err != nil || !ok(a) {
+			b.Fatalf("%s: got %+v %v", cmd, a, err)
 		}
-		out = append(out, el)
+		*out = append(*out, el)
 	}
-	return out
+	for i := range scaleWhereRuns {
+		p, k := rng.IntN(scalePeers), rng.IntN(scaleDisks)
+		timed(&where, "where "+g.Label(p, k), func(a *bed.Answer) bool {
+			return a.OK() && len(a.Lines) >= 2 && strings.Contains(a.Lines[1], g.Node(p))
+		})
+		timed(&session, "no-such-command", func(a *bed.Answer) bool { return a.Code() == "unknown-command" })
+		timed(&miss, fmt.Sprintf("where no-such-disk-%d", i), func(a *bed.Answer) bool { return a.Code() == "not-found" })
+	}
+	return where, session, miss
 }
