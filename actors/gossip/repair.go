@@ -104,9 +104,18 @@ func (e *Engine) gapAfterChunk(now time.Time, p *assembly, index int, stored boo
 		e.schedule(p, at)
 		return
 	}
-	at := quiet.Add(e.delay(p.backoff))
-	e.postpone(p, at)
-	e.schedule(p, at)
+	if p.reqAt.IsZero() {
+		e.schedule(p, quiet.Add(e.delay(p.backoff)))
+		return
+	}
+	// Pushed back by at least the shortest delay; no new random draw for
+	// each chunk of a burst.
+	e.postpone(p, quiet.Add(e.minDelay()))
+}
+
+// minDelay is the shortest delay a request can wait: C1·d.
+func (e *Engine) minDelay() time.Duration {
+	return repairC1 * min(e.cfg.RepairUnit*time.Duration(len(e.windows)+1), maxRepairD)
 }
 
 // othersRequest handles a request from another receiver: if it asks for

@@ -104,7 +104,8 @@ func TestRepair_PostponedByAnswer(t *testing.T) {
 
 // A burst that ends with gaps: after its last index the request is due
 // after the delay; if the last chunk is lost, after QuietWait and the
-// delay.
+// delay, and each chunk still arriving pushes it back to at least
+// QuietWait and the shortest delay (C1·d = 20ms here) after it.
 func TestRepair_GapAtEndOfBurst(t *testing.T) {
 	ms := time.Millisecond
 	run(t, newRepairEngine(0.5), []step{
@@ -115,9 +116,10 @@ func TestRepair_GapAtEndOfBurst(t *testing.T) {
 	})
 	run(t, newRepairEngine(0.5), []step{
 		{env: chunk("a", peerA, 1, 1, 4, 0, "u0"), want: nil},
-		{at: 5 * ms, env: chunk("a", peerA, 3, 1, 4, 2, "u2"), want: nil},
-		{at: 5*ms + DefaultQuietWait + 39*ms, due: true, want: nil},
-		{at: 5*ms + DefaultQuietWait + 40*ms, due: true, want: []Action{Request{To: "a", Gen: 1, Missing: []int{1, 3}}}},
+		{at: 80 * ms, due: true, want: nil}, // due at QuietWait + 40ms
+		{at: 80 * ms, env: chunk("a", peerA, 3, 1, 4, 2, "u2"), want: nil},
+		{at: 80*ms + DefaultQuietWait + 19*ms, due: true, want: nil},
+		{at: 80*ms + DefaultQuietWait + 20*ms, due: true, want: []Action{Request{To: "a", Gen: 1, Missing: []int{1, 3}}}},
 	})
 }
 
