@@ -14,6 +14,7 @@ func (a *MulticastServer) received(c actor.Context, m *datagramIn) {
 	now := a.d.now()
 	if m.env != nil {
 		a.perform(c, a.eng.Receive(now, m.src, m.env))
+		a.armRepair(c)
 	} else {
 		a.perform(c, a.eng.ReceiveLegacy(now, m.src, m.legacy))
 	}
@@ -27,6 +28,7 @@ func (a *MulticastServer) seed(c actor.Context, m *messages.PeerGenerations) {
 		peers = append(peers, gossip.PeerGen{Node: p.Node, Instance: p.Instance, Gen: p.Gen})
 	}
 	a.perform(c, a.eng.Seed(a.d.now(), peers))
+	a.armRepair(c)
 }
 
 // perform carries out the engine's actions, in order.
@@ -46,7 +48,7 @@ func (a *MulticastServer) perform(c actor.Context, acts []gossip.Action) {
 			a.send(&wire.Envelope{Kind: wire.KindRequest, To: x.To, Gen: x.Gen, Missing: x.Missing})
 		case gossip.Resend:
 			for _, i := range x.Chunks {
-				if a.have && i < len(a.parts) {
+				if a.have && a.pace.live && i < len(a.parts) {
 					a.sendChunk(i)
 				}
 			}
@@ -93,5 +95,8 @@ func (a *MulticastServer) publish() {
 		MaxInFlightDisks: a.maxInFlightDisks(), MaxInFlightBytes: gossip.DefaultMaxInFlightBytes,
 		Evicted:           s.SourcesEvicted + s.ModernEvicted + s.WindowsEvicted + s.KnownEvicted + s.AssembliesEvicted,
 		AssembliesExpired: s.AssembliesExpired, Seeded: s.Seeded,
+		Repair: messages.RepairStatus{Scheduled: s.Repair.Scheduled, Sent: s.Repair.Sent, Suppressed: s.Repair.Suppressed,
+			Postponed: s.Repair.Postponed, Answered: s.Repair.Answered, Resent: s.Repair.Resent,
+			Duplicate: s.Repair.Duplicate, Stale: s.Repair.Stale},
 	})
 }

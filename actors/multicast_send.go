@@ -12,8 +12,9 @@ import (
 	"github.com/diskd-actors/diskd-actors/messages/wire"
 )
 
-// setInventory makes a new generation of the local inventory and sends it;
-// an unchanged inventory keeps its generation and sends nothing new.
+// setInventory makes a new generation of the local inventory and sends it
+// (at the end of the start-up delay, if that is still running); an
+// unchanged inventory keeps its generation and sends nothing new.
 // An inventory that cannot be split into chunks is refused, loudly, never
 // cut; peers keep the previous generation.
 func (a *MulticastServer) setInventory(disks []messages.Disk) {
@@ -26,7 +27,7 @@ func (a *MulticastServer) setInventory(disks []messages.Disk) {
 	if err != nil {
 		a.d.stats.setAnnounce(func(s *messages.AnnounceStatus) { s.Error = err.Error() })
 		a.log.Error("local inventory not announced: too large", "error", err, "disks", len(disks))
-		if a.have {
+		if a.have && a.pace.live {
 			a.announce()
 		}
 		return
@@ -40,18 +41,31 @@ func (a *MulticastServer) setInventory(disks []messages.Disk) {
 	}
 	a.have, a.parts, a.count = true, parts, len(disks)
 	a.gen, a.digest = a.d.gen.Add(1), digest
-	a.eng.SetLocal(a.gen, len(parts))
-	for i := range parts {
+	a.d.stats.setAnnounce(func(s *messages.AnnounceStatus) { s.Error = strings.Join(problems, "; ") })
+	if a.pace.live {
+		a.sendAll()
+	}
+}
+
+// sendAll sends the current generation whole: every chunk, then the
+// announce. This is the only time its chunks go out unasked.
+func (a *MulticastServer) sendAll() {
+	a.eng.SetLocal(a.gen, len(a.parts))
+	for i := range a.parts {
 		a.sendChunk(i)
 	}
-	a.d.stats.setAnnounce(func(s *messages.AnnounceStatus) { s.Error = strings.Join(problems, "; ") })
 	a.announce()
 }
 
-// announce sends the small periodic announcement (and the legacy one).
+// announce sends the small periodic announcement (and the legacy one);
+// nothing during the start-up delay.
 func (a *MulticastServer) announce() {
+	if !a.pace.live {
+		return
+	}
 	now := a.d.now()
 	a.eng.Announced(now)
+	a.pace.heard = now
 	if a.send(&wire.Envelope{Kind: wire.KindAnnounce, Gen: a.gen, Chunks: len(a.parts),
 		Digest: a.digest, Count: a.count}) {
 		a.d.stats.setAnnounce(func(s *messages.AnnounceStatus) {
@@ -129,12 +143,15 @@ func (a *MulticastServer) ping() *messages.PingSent {
 func agent(version string) string { return "diskd-actors/" + version }
 
 // announceSoon announces after a short random delay, at most once per
-// pending delay: several newcomers at once cost one announcement.
+// pending delay: several newcomers at once cost one announcement. The
+// delay's spread grows with the peers known (5 ms each, at most 1 s), so
+// that in a large group more newcomers share one announcement.
 func (a *MulticastServer) announceSoon(c actor.Context) {
 	if a.soon != nil || !a.have {
 		return
 	}
 	self, root := c.Self(), a.d.root
-	delay := 20*time.Millisecond + rand.N(100*time.Millisecond)
+	spread := min(100*time.Millisecond+5*time.Millisecond*time.Duration(a.eng.Peers()), time.Second)
+	delay := 20*time.Millisecond + rand.N(spread)
 	a.soon = time.AfterFunc(delay, func() { root.Send(self, &soonTick{}) })
 }

@@ -60,6 +60,7 @@ type MulticastServer struct {
 	count  int
 
 	lastPing time.Time
+	pace     pacing // start-up delay, request timer (multicast_repair.go)
 }
 
 // Timing: this daemon sends at most one ping per pingEvery; the engine
@@ -95,22 +96,27 @@ func (a *MulticastServer) Receive(c actor.Context) {
 		a.seed(c, m)
 	case *engineTick:
 		a.perform(c, a.eng.Tick(a.d.now()))
+		a.armRepair(c)
 		a.publish()
+	case *repairTick:
+		a.repairDue(c)
+	case *startupTick:
+		a.goLive()
 	case *messages.LocalDisks:
 		if m.Ready {
 			a.setInventory(m.Disks)
 		}
 	case *messages.LocalDisksChanged:
 		a.setInventory(m.Disks)
-	case *announceTick, *soonTick:
-		if _, ok := m.(*soonTick); ok {
-			a.soon = nil
-		}
+	case *announceTick:
 		if a.have {
 			a.announce()
 		}
+	case *soonTick:
+		a.soon = nil
+		a.soonDue()
 	case *messages.PeerDiscovered:
-		a.announceSoon(c)
+		a.discovered(c, m.Node)
 	case *messages.Ping:
 		c.Respond(a.ping())
 	case *messages.ApplySettings:
@@ -126,7 +132,8 @@ func (a *MulticastServer) start(c actor.Context) {
 	a.auth = &authPointer{}
 	a.auth.Store(newAuthState(a.d.settings))
 	a.eng = gossip.New(gossip.Config{Node: a.d.id.Node, Instance: a.d.id.Instance,
-		MaxInFlightDisks: a.maxInFlightDisks(), SeedWait: seedWait})
+		MaxInFlightDisks: a.maxInFlightDisks(), SeedWait: seedWait, RepairUnit: a.d.cfg.Repair.Unit})
+	a.startPacing(c)
 	a.queued = &atomic.Int64{}
 	tr, ok := a.d.transport.take()
 	if !ok {
@@ -168,6 +175,7 @@ func (a *MulticastServer) release() {
 	if a.soon != nil {
 		a.soon.Stop()
 	}
+	a.stopPacing()
 	if a.tr != nil {
 		a.tr.Close()
 	}

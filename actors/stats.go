@@ -15,6 +15,7 @@ type stats struct {
 	datagramsIn, bytesIn   atomic.Uint64
 	datagramsOut, bytesOut atomic.Uint64
 	ownIn, sendErrors      atomic.Uint64
+	discoverySkipped       atomic.Uint64 // see pacing.discovered
 	subscribers            atomic.Int64  // debug sessions listening to Info's events
 	infoQueue              atomic.Int64  // announcements sent to Info, not yet handled
 	infoFailed             atomic.Uint64 // messages whose Info handler panicked
@@ -90,6 +91,7 @@ type gossipState struct {
 	// What engines before the current one evicted and expired, so that
 	// the counters never go back across restarts of MulticastServer.
 	evicted, expired uint64
+	repair           messages.RepairStatus
 }
 
 // setGossip publishes the current engine's status; its counters are
@@ -99,6 +101,9 @@ func (s *stats) setGossip(g messages.GossipStatus) {
 	defer s.gossip.mu.Unlock()
 	g.Evicted += s.gossip.evicted
 	g.AssembliesExpired += s.gossip.expired
+	g.Repair = g.Repair.Add(s.gossip.repair)
+	g.Repair.DiscoverySkipped = s.discoverySkipped.Load()
+	g.Repair.SentByKind = s.kinds.sentByKind()
 	s.gossip.st = g
 }
 
@@ -108,6 +113,8 @@ func (s *stats) endGossip() {
 	s.gossip.mu.Lock()
 	defer s.gossip.mu.Unlock()
 	s.gossip.evicted, s.gossip.expired = s.gossip.st.Evicted, s.gossip.st.AssembliesExpired
+	s.gossip.repair = s.gossip.st.Repair
+	s.gossip.repair.DiscoverySkipped = 0 // counted outside the engine
 }
 
 func (s *stats) gossipStatus() messages.GossipStatus {

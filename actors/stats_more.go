@@ -72,6 +72,20 @@ func (k *kindCounters) snapshot() map[string]messages.KindTraffic {
 	return out
 }
 
+// sentByKind is the datagrams sent by kind, those sent only: the figure
+// a mass start is judged by (gossip.repair.sent_by_kind in status).
+func (k *kindCounters) sentByKind() map[string]uint64 {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	out := map[string]uint64{}
+	for kind, t := range k.m {
+		if t.DatagramsOut > 0 {
+			out[kind] = t.DatagramsOut
+		}
+	}
+	return out
+}
+
 // Sources of runs.
 const (
 	runBlkid  = "blkid"

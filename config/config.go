@@ -80,6 +80,7 @@ type Config struct {
 	HTTP       HTTP     `yaml:"http"` // web page and /metrics; off by default
 	Identity   Identity `yaml:"identity"`
 	Hotplug    Hotplug  `yaml:"hotplug"`
+	Repair     Repair   `yaml:"repair"`
 }
 
 // Auth holds the shared keys that sign and verify datagrams (HMAC-SHA256).
@@ -195,6 +196,7 @@ func Default() *Config {
 		SocketMode: DefaultSocketMode,
 		Identity:   Identity{Sysfs: "/sys", UdevData: "/run/udev/data"},
 		Hotplug:    Hotplug{Enabled: true, Debounce: DefaultHotplugDebounce},
+		Repair:     defaultRepair(),
 	}
 	// Under systemd, RuntimeDirectory= and StateDirectory= give the places
 	// for the socket and the state file.
@@ -205,8 +207,8 @@ func Default() *Config {
 // Fast returns the profile for tests and the demo: Default with one-second
 // announce and scan intervals, a five-second blkid timeout, and multicast on
 // the loopback interface "lo", so that datagrams never leave the host (the
-// TTL stays 1). Tests take their timers from here rather than from constants
-// of their own.
+// TTL stays 1), and a 250 ms start-up delay. Tests take their timers from
+// here rather than from constants of their own.
 func Fast() *Config {
 	c := Default()
 	c.Announce.Interval = time.Second
@@ -216,6 +218,7 @@ func Fast() *Config {
 	c.Peer.Timeout = 3 * time.Second
 	c.Mounts.Interval = time.Second
 	c.StateFile = "" // tests and demos must not share the user's state file
+	c.Repair.StartupDelay = 250 * time.Millisecond
 	return c
 }
 

@@ -255,6 +255,7 @@ func TestDefault(t *testing.T) {
 		"limits.max_disks": "200000", "limits.max_peers": "10000", "limits.max_bytes": "268435456",
 		"http.listen":    "",
 		"identity.sysfs": "/sys", "identity.udev_data": "/run/udev/data", "hotplug.enabled": "true", "hotplug.debounce": "100ms",
+		"repair.startup_delay": "3s", "repair.unit": "2ms",
 	}
 	if got := flatten(c); !reflect.DeepEqual(got, want) {
 		t.Errorf("got %v, want %v", got, want)
@@ -339,6 +340,9 @@ identity:
 hotplug:
   enabled: true
   debounce: 100ms
+repair:
+  startup_delay: 250ms
+  unit: 2ms
 `
 	if string(got) != want {
 		t.Errorf("got\n%s\nwant\n%s", got, want)

@@ -45,6 +45,9 @@
 //	  max_disks: 200000             # 1..10000000; disks of all peers together
 //	  max_peers: 10000              # 1..100000; peers known at once
 //	  max_bytes: 268435456          # 1 MiB..64 GiB; estimated bytes held for peers' disks
+//	repair:
+//	  startup_delay: 3s             # 0..60s; first send after [1/4, 1] of it (about 30ms a host)
+//	  unit: 2ms                     # 100µs..100ms; requests wait d·U[1,3], d = unit × (peers+1)
 //	socket_group: ""                # group owning the socket (name or number); "" keeps the daemon's
 //	socket_mode: "0600"             # octal; 0660 lets socket_group's members query; never others
 //

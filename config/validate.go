@@ -151,6 +151,7 @@ func (c *Config) problems() []*KeyError {
 	c.serviceProblems(add)
 	c.httpProblems(add)
 	c.identityProblems(add)
+	c.repairProblems(add)
 	return ps
 }
 

@@ -29,16 +29,53 @@ type GossipStatus struct {
 
 	// Queued counts decoded datagrams handed to MulticastServer and not yet
 	// handled; over its bound they are dropped as busy.
-	Queued            int64  `json:"queued"`
-	Sources           int    `json:"sources"`
-	ReplayWindows     int    `json:"replay_windows"`
-	KnownGenerations  int    `json:"known_generations"`
-	Assemblies        int    `json:"assemblies"`
-	InFlightDisks     int    `json:"in_flight_disks"`
-	InFlightBytes     int    `json:"in_flight_bytes"`
-	MaxInFlightDisks  int    `json:"max_in_flight_disks"`
-	MaxInFlightBytes  int    `json:"max_in_flight_bytes"`
-	Evicted           uint64 `json:"evicted"` // entries evicted from full tables
-	AssembliesExpired uint64 `json:"assemblies_expired"`
-	Seeded            bool   `json:"seeded"`
+	Queued            int64        `json:"queued"`
+	Sources           int          `json:"sources"`
+	ReplayWindows     int          `json:"replay_windows"`
+	KnownGenerations  int          `json:"known_generations"`
+	Assemblies        int          `json:"assemblies"`
+	InFlightDisks     int          `json:"in_flight_disks"`
+	InFlightBytes     int          `json:"in_flight_bytes"`
+	MaxInFlightDisks  int          `json:"max_in_flight_disks"`
+	MaxInFlightBytes  int          `json:"max_in_flight_bytes"`
+	Evicted           uint64       `json:"evicted"` // entries evicted from full tables
+	AssembliesExpired uint64       `json:"assemblies_expired"`
+	Seeded            bool         `json:"seeded"`
+	Repair            RepairStatus `json:"repair"`
+}
+
+// RepairStatus counts the repair exchange (docs/protocol.md, "Repair"),
+// since the daemon started. Our requests: scheduled (a gap found), sent,
+// suppressed by another receiver's request, pushed back by chunks still
+// arriving. Peers' requests to us: answered, chunks sent again, ignored
+// as duplicates (every chunk named was sent within the window) or as
+// stale (an older generation). DiscoverySkipped: newcomers not sent our
+// chunks because they were listening when we last sent them (or our
+// announce). SentByKind:
+// datagrams this daemon sent, by kind.
+type RepairStatus struct {
+	Scheduled        uint64            `json:"requests_scheduled"`
+	Sent             uint64            `json:"requests_sent"`
+	Suppressed       uint64            `json:"requests_suppressed"`
+	Postponed        uint64            `json:"requests_postponed"`
+	Answered         uint64            `json:"requests_answered"`
+	Resent           uint64            `json:"chunks_resent"`
+	Duplicate        uint64            `json:"requests_duplicate"`
+	Stale            uint64            `json:"requests_stale"`
+	DiscoverySkipped uint64            `json:"discovery_answers_skipped"`
+	SentByKind       map[string]uint64 `json:"sent_by_kind"`
+}
+
+// Add returns the sum of two counts (SentByKind is r's).
+func (r RepairStatus) Add(o RepairStatus) RepairStatus {
+	r.Scheduled += o.Scheduled
+	r.Sent += o.Sent
+	r.Suppressed += o.Suppressed
+	r.Postponed += o.Postponed
+	r.Answered += o.Answered
+	r.Resent += o.Resent
+	r.Duplicate += o.Duplicate
+	r.Stale += o.Stale
+	r.DiscoverySkipped += o.DiscoverySkipped
+	return r
 }

@@ -27,11 +27,39 @@ func (e *Engine) SetLocal(gen uint64, chunks int) {
 	clear(e.local.resent)
 }
 
+// Offer returns the local chunks not sent within AskEvery, and records
+// them as sent now: what a newcomer is sent unasked (it lacks them all),
+// without repeating what another's request just made us send.
+func (e *Engine) Offer(now time.Time) []int {
+	l := &e.local
+	if !l.have {
+		return nil
+	}
+	var send []int
+	for i := range l.chunks {
+		if now.Sub(l.resent[i]) >= e.cfg.AskEvery {
+			l.resent[i] = now
+			send = append(send, i)
+		}
+	}
+	return send
+}
+
 // Announced records that the local announce was sent at now.
 func (e *Engine) Announced(now time.Time) { e.local.lastSent = now }
 
-func (l *answers) onRequest(now time.Time, cfg *Config, gen uint64, missing []int) []Action {
+// onRequest answers a request for our chunks. A request for an older
+// generation is stale: the newer one was sent whole and announced after
+// it, so it is ignored (counted). A request for a newer generation than
+// ours comes from a peer that knew an earlier instance of this node: our
+// announce tells it the current one. A request whose every index was
+// sent within AskEvery, to whoever asked, is a duplicate (counted).
+func (l *answers) onRequest(now time.Time, cfg *Config, rs *RepairStats, gen uint64, missing []int) []Action {
 	if !l.have {
+		return nil
+	}
+	if gen < l.gen {
+		rs.Stale++
 		return nil
 	}
 	if gen != l.gen {
@@ -56,8 +84,11 @@ func (l *answers) onRequest(now time.Time, cfg *Config, gen uint64, missing []in
 		}
 	}
 	if send == nil {
+		rs.Duplicate++
 		return nil
 	}
+	rs.Answered++
+	rs.Resent += uint64(len(send))
 	return []Action{Resend{Chunks: send}}
 }
 
@@ -77,6 +108,17 @@ type Stats struct {
 	SourcesEvicted, ModernEvicted, WindowsEvicted, KnownEvicted uint64
 	AssembliesEvicted, AssembliesExpired                        uint64
 	Seeded                                                      bool
+	Repair                                                      RepairStats
+}
+
+// RepairStats count the repair exchange (repair.go). Ours: requests
+// scheduled (a gap found), sent, suppressed by another's request, pushed
+// back by chunks still arriving. Peers': requests answered, chunks sent
+// again, requests ignored as duplicates (all their chunks sent within
+// AskEvery) or stale (an older generation).
+type RepairStats struct {
+	Scheduled, Sent, Suppressed, Postponed uint64
+	Answered, Resent, Duplicate, Stale     uint64
 }
 
 // Stats returns the current sizes and counters.
@@ -87,5 +129,6 @@ func (e *Engine) Stats() Stats {
 		SourcesEvicted: e.rate.evicted, ModernEvicted: e.modernEvicted, WindowsEvicted: e.windowsEvicted,
 		KnownEvicted: e.asm.forgotten, AssembliesEvicted: e.asm.evicted, AssembliesExpired: e.asm.expired,
 		Seeded: e.seeded,
+		Repair: e.repair,
 	}
 }

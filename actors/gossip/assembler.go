@@ -38,8 +38,13 @@ type assembly struct {
 	bytes    int
 	started  time.Time
 	progress time.Time // the last chunk stored
-	lastAsk  time.Time
-	pending  bool // a request is owed once the engine may ask
+	lastAsk  time.Time // our last request for it
+	// reqAt is when our request for what is missing is due (zero: none
+	// scheduled); backoff doubles its delay after each request sent or
+	// suppressed (see repair.go).
+	reqAt   time.Time
+	backoff int
+	tries   int // requests sent since the last chunk stored
 }
 
 func newAssembler(cfg *Config) *assembler {
@@ -56,10 +61,9 @@ func (as *assembler) older(node string, id genID) bool {
 }
 
 // onAnnounce handles a summary. It reports whether the generation is
-// stale, and the chunk indexes to request (nil: nothing to ask; empty:
-// all). With mayAsk false, a request owed is remembered instead (see
-// owed).
-func (as *assembler) onAnnounce(e *wire.Envelope, now time.Time, mayAsk bool) (stale bool, ask []int) {
+// stale, and the assembly of a generation we lack (nil when we hold it):
+// its sender has sent every chunk, so what is missing is a gap.
+func (as *assembler) onAnnounce(e *wire.Envelope, now time.Time) (stale bool, gap *assembly) {
 	id := genID{e.Instance, e.Gen}
 	if as.known[e.Node] == id {
 		return false, nil
@@ -70,15 +74,8 @@ func (as *assembler) onAnnounce(e *wire.Envelope, now time.Time, mayAsk bool) (s
 	p := as.parts[e.Node]
 	if p == nil || p.id != id || p.chunks != e.Chunks {
 		p = as.start(e.Node, id, e.Chunks, now)
-	} else if now.Sub(p.lastAsk) < as.cfg.AskEvery {
-		return false, nil
 	}
-	if !mayAsk {
-		p.pending = true
-		return false, nil
-	}
-	p.lastAsk, p.pending = now, false
-	return false, p.missing()
+	return false, p
 }
 
 // missing lists the chunks not yet received: empty (not nil) when none

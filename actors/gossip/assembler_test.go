@@ -40,13 +40,13 @@ func TestAssembler_ReorderedDuplicatedAndStale(t *testing.T) {
 		}
 	}
 	// The announce arrives with a chunk still missing: ask for it.
-	stale, ask := as.onAnnounce(&wire.Envelope{Node: "n", Instance: "i1", Gen: 2, Chunks: 4}, now, true)
-	if stale || len(ask) != 1 || ask[0] != 2 {
+	stale, gap := as.onAnnounce(&wire.Envelope{Node: "n", Instance: "i1", Gen: 2, Chunks: 4}, now)
+	if ask := gap.missing(); stale || len(ask) != 1 || ask[0] != 2 {
 		t.Fatalf("announce with chunk 2 missing: stale=%v ask=%v, want [2]", stale, ask)
 	}
-	// Asked again at once: nothing, the ask is rate-limited.
-	if _, ask := as.onAnnounce(&wire.Envelope{Node: "n", Instance: "i1", Gen: 2, Chunks: 4}, now, true); ask != nil {
-		t.Errorf("second announce within AskEvery: ask=%v, want nil", ask)
+	// Announced again: the same assembly, not a new one.
+	if _, again := as.onAnnounce(&wire.Envelope{Node: "n", Instance: "i1", Gen: 2, Chunks: 4}, now); again != gap {
+		t.Errorf("second announce: a new assembly, want the one in progress")
 	}
 	disks, done, _, _ := as.onChunk(cs[2], now)
 	if !done || len(disks) != 10 || disks[0].UUID != "u2-0" || disks[9].UUID != "u2-9" {
@@ -63,16 +63,16 @@ func TestAssembler_ReorderedDuplicatedAndStale(t *testing.T) {
 	if _, _, stale, _ := as.onChunk(chunksOf("n", "i1", 1, 3, 3)[0], now); !stale {
 		t.Errorf("older generation: not stale")
 	}
-	if stale, _ := as.onAnnounce(&wire.Envelope{Node: "n", Instance: "i1", Gen: 1, Chunks: 1}, now, true); !stale {
+	if stale, _ := as.onAnnounce(&wire.Envelope{Node: "n", Instance: "i1", Gen: 1, Chunks: 1}, now); !stale {
 		t.Errorf("older announce: not stale")
 	}
 	// The announced generation already delivered: nothing to ask.
-	if _, ask := as.onAnnounce(&wire.Envelope{Node: "n", Instance: "i1", Gen: 2, Chunks: 4}, now, true); ask != nil {
-		t.Errorf("announce of the delivered generation: ask=%v", ask)
+	if _, gap := as.onAnnounce(&wire.Envelope{Node: "n", Instance: "i1", Gen: 2, Chunks: 4}, now); gap != nil {
+		t.Errorf("announce of the delivered generation: a gap %v", gap.missing())
 	}
 	// A new instance (a restart) starts from generation 1 again.
-	if _, ask := as.onAnnounce(&wire.Envelope{Node: "n", Instance: "i2", Gen: 1, Chunks: 1}, now, true); ask == nil || len(ask) != 0 {
-		t.Errorf("announce of a restarted instance: ask=%v, want all", ask)
+	if _, gap := as.onAnnounce(&wire.Envelope{Node: "n", Instance: "i2", Gen: 1, Chunks: 1}, now); gap == nil || len(gap.missing()) != 0 {
+		t.Errorf("announce of a restarted instance: want a gap of all its chunks")
 	}
 	if disks, done, _, _ := as.onChunk(chunksOf("n", "i2", 1, 2, 3)[0], now); !done || len(disks) != 2 {
 		t.Errorf("restarted instance's generation: done=%v %d disks", done, len(disks))

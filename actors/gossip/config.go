@@ -1,6 +1,7 @@
 package gossip
 
 import (
+	"math/rand/v2"
 	"time"
 
 	"github.com/diskd-actors/diskd-actors/messages/wire"
@@ -32,6 +33,13 @@ type Config struct {
 	// SeedWait has passed since the first call: a restarted engine first
 	// learns from Info which generations it already has.
 	SeedWait time.Duration
+
+	// Repair (repair.go): a request waits d·U[1,3] with d = RepairUnit ×
+	// (peers+1); a burst of chunks that stops short counts as ended after
+	// QuietWait. Rand returns a uniform number in [0, 1).
+	RepairUnit time.Duration
+	QuietWait  time.Duration
+	Rand       func() float64
 }
 
 // Defaults.
@@ -47,6 +55,8 @@ const (
 	DefaultAskEvery         = 200 * time.Millisecond
 	DefaultPingAnswerEvery  = time.Second
 	DefaultAssemblyTimeout  = time.Minute
+	DefaultRepairUnit       = 2 * time.Millisecond
+	DefaultQuietWait        = 50 * time.Millisecond
 )
 
 func (c Config) withDefaults() Config {
@@ -76,5 +86,10 @@ func (c Config) withDefaults() Config {
 	setD(&c.AskEvery, DefaultAskEvery)
 	setD(&c.PingAnswerEvery, DefaultPingAnswerEvery)
 	setD(&c.AssemblyTimeout, DefaultAssemblyTimeout)
+	setD(&c.RepairUnit, DefaultRepairUnit)
+	setD(&c.QuietWait, DefaultQuietWait)
+	if c.Rand == nil {
+		c.Rand = rand.Float64
+	}
 	return c
 }

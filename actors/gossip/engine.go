@@ -24,6 +24,9 @@ type Engine struct {
 
 	local answers
 
+	next   time.Time // the earliest request due (see repair.go)
+	repair RepairStats
+
 	windowsEvicted, modernEvicted uint64
 }
 
@@ -68,8 +71,9 @@ func (e *Engine) Receive(now time.Time, src string, env *wire.Envelope) []Action
 		return e.onChunk(now, src, env)
 	case wire.KindRequest:
 		if env.To == e.cfg.Node {
-			return e.local.onRequest(now, &e.cfg, env.Gen, env.Missing)
+			return e.local.onRequest(now, &e.cfg, &e.repair, env.Gen, env.Missing)
 		}
+		e.othersRequest(now, env)
 	case wire.KindGoodbye:
 		e.asm.forget(env.Node)
 		return []Action{Left{Node: env.Node, Instance: env.Instance, Seq: env.Seq}}
@@ -108,19 +112,22 @@ func (e *Engine) onAnnounce(now time.Time, src string, env *wire.Envelope) []Act
 		return []Action{Deliver{Node: env.Node, Instance: env.Instance, Addr: src, Seq: env.Seq,
 			Agent: env.Agent, Full: true, Gen: env.Seq, Disks: slices.Clip(env.Disks)}}
 	}
-	stale, ask := e.asm.onAnnounce(env, now, e.seeded)
+	stale, gap := e.asm.onAnnounce(env, now)
 	if stale {
 		return []Action{Drop{Reason: wire.DropStale, Src: src, Detail: "announce of an older generation"}}
 	}
-	out := []Action{Deliver{Node: env.Node, Instance: env.Instance, Addr: src, Seq: env.Seq,
-		Agent: env.Agent, Gen: env.Gen}}
-	if ask != nil {
-		out = append(out, Request{To: env.Node, Gen: env.Gen, Missing: ask})
+	if gap != nil {
+		e.gapAfterAnnounce(now, gap)
 	}
-	return out
+	return []Action{Deliver{Node: env.Node, Instance: env.Instance, Addr: src, Seq: env.Seq,
+		Agent: env.Agent, Gen: env.Gen}}
 }
 
 func (e *Engine) onChunk(now time.Time, src string, env *wire.Envelope) []Action {
+	had := -1
+	if p := e.asm.parts[env.Node]; p != nil {
+		had = p.have
+	}
 	disks, done, stale, busy := e.asm.onChunk(env, now)
 	switch {
 	case stale:
@@ -130,6 +137,9 @@ func (e *Engine) onChunk(now time.Time, src string, env *wire.Envelope) []Action
 	case done:
 		return []Action{Deliver{Node: env.Node, Instance: env.Instance, Addr: src, Seq: env.Seq,
 			Agent: env.Agent, Full: true, Gen: env.Gen, Disks: disks}}
+	}
+	if p := e.asm.parts[env.Node]; p != nil && p.id.instance == env.Instance && p.id.gen == env.Gen {
+		e.gapAfterChunk(now, p, env.Index, p.have != had)
 	}
 	return nil
 }
@@ -168,7 +178,8 @@ func (e *Engine) startSeedWait(now time.Time) {
 
 // Seed tells the engine the generations Info already holds, so that a
 // restarted engine does not ask every peer for its whole inventory again.
-// Requests owed meanwhile are returned, for what Info does not hold.
+// Requests that fell due meanwhile are returned, for what Info does not
+// hold.
 func (e *Engine) Seed(now time.Time, peers []PeerGen) []Action {
 	for _, p := range peers {
 		if p.Gen == 0 || p.Instance == wire.LegacyInstance {
@@ -191,22 +202,12 @@ func (e *Engine) endSeedWait(now time.Time) []Action {
 		return nil
 	}
 	e.seeded = true
-	var out []Action
-	for node, p := range e.asm.parts {
-		if p.pending {
-			p.pending, p.lastAsk = false, now
-			out = append(out, Request{To: node, Gen: p.id.gen, Missing: p.missing()})
-		}
-	}
-	slices.SortFunc(out, func(a, b Action) int { // deterministic order
-		return compareStrings(a.(Request).To, b.(Request).To)
-	})
-	return out
+	return e.Due(now)
 }
 
-// Tick does the engine's timed work: it ends the wait for Seed, abandons
-// stalled assemblies and forgets idle rate buckets. Call it about once a
-// second.
+// Tick does the engine's timed work: it ends the wait for Seed, sends
+// the requests due (as Due), abandons stalled assemblies and forgets idle
+// rate buckets. Call it about once a second.
 func (e *Engine) Tick(now time.Time) []Action {
 	e.startSeedWait(now)
 	var out []Action
@@ -214,9 +215,23 @@ func (e *Engine) Tick(now time.Time) []Action {
 		out = e.endSeedWait(now)
 	}
 	e.asm.expire(now)
+	out = append(out, e.Due(now)...)
 	e.rate.prune(now)
 	return out
 }
+
+// InstanceOf returns the instance of node whose generation was delivered
+// or is being assembled ("" if none).
+func (e *Engine) InstanceOf(node string) string {
+	if p := e.asm.parts[node]; p != nil {
+		return p.id.instance
+	}
+	return e.asm.known[node].instance
+}
+
+// Peers is the number of sender instances heard (the replay windows
+// kept): the group size the repair delays scale with.
+func (e *Engine) Peers() int { return len(e.windows) }
 
 // Seeded reports whether the engine may send requests.
 func (e *Engine) Seeded() bool { return e.seeded }

@@ -1,6 +1,7 @@
 package gossip
 
 import (
+	"reflect"
 	"testing"
 	"time"
 
@@ -13,21 +14,28 @@ func TestConfig_withDefaults(t *testing.T) {
 	def := Config{SourceRate: DefaultSourceRate, SourceBurst: DefaultSourceBurst, MaxSources: DefaultMaxSources,
 		MaxWindows: DefaultMaxWindows, MaxKnown: DefaultMaxKnown, MaxAssemblies: DefaultMaxAssemblies,
 		MaxInFlightDisks: DefaultMaxInFlightDisks, MaxInFlightBytes: DefaultMaxInFlightBytes,
-		AskEvery: DefaultAskEvery, PingAnswerEvery: DefaultPingAnswerEvery, AssemblyTimeout: DefaultAssemblyTimeout}
+		AskEvery: DefaultAskEvery, PingAnswerEvery: DefaultPingAnswerEvery, AssemblyTimeout: DefaultAssemblyTimeout,
+		RepairUnit: DefaultRepairUnit, QuietWait: DefaultQuietWait}
 	given := Config{Node: "n", Instance: "i", SourceRate: 1, SourceBurst: 2, MaxSources: 3, MaxWindows: 4, MaxKnown: 5,
-		MaxAssemblies: 6, MaxInFlightDisks: 7, MaxInFlightBytes: 8, AskEvery: 9, PingAnswerEvery: 10, AssemblyTimeout: 11, SeedWait: 12}
+		MaxAssemblies: 6, MaxInFlightDisks: 7, MaxInFlightBytes: 8, AskEvery: 9, PingAnswerEvery: 10, AssemblyTimeout: 11, SeedWait: 12,
+		RepairUnit: 13, QuietWait: 14}
 	cases := []struct {
 		name    string
 		in, out Config
 	}{
 		{"zero", Config{}, def},
 		{"negative", Config{SourceRate: -1, SourceBurst: -1, MaxSources: -1, MaxWindows: -1, MaxKnown: -1, MaxAssemblies: -1,
-			MaxInFlightDisks: -1, MaxInFlightBytes: -1, AskEvery: -1, PingAnswerEvery: -1, AssemblyTimeout: -1}, def},
+			MaxInFlightDisks: -1, MaxInFlightBytes: -1, AskEvery: -1, PingAnswerEvery: -1, AssemblyTimeout: -1,
+			RepairUnit: -1, QuietWait: -1}, def},
 		{"given", given, given},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			if got := c.in.withDefaults(); got != c.out {
+			got := c.in.withDefaults()
+			if got.Rand == nil {
+				t.Fatal("no random source by default")
+			}
+			if got.Rand = nil; !reflect.DeepEqual(got, c.out) {
 				t.Errorf("got %+v, want %+v", got, c.out)
 			}
 		})
@@ -57,11 +65,11 @@ func TestEngine_ReceiveMore(t *testing.T) {
 		}},
 		{"an announce with another chunk count restarts the assembly", []step{
 			{env: chunk("a", peerA, 1, 1, 2, 0, "u1"), want: nil},
-			{env: ann("a", peerA, 2, 1, 3), want: []Action{alive("a", peerA, 2, 1), Request{To: "a", Gen: 1, Missing: []int{}}}},
+			{env: ann("a", peerA, 2, 1, 3), want: []Action{alive("a", peerA, 2, 1)}},
 		}},
 		{"an empty chunk counts as received", []step{
 			{env: chunk("a", peerA, 1, 1, 2, 0), want: nil},
-			{env: ann("a", peerA, 2, 1, 2), want: []Action{alive("a", peerA, 2, 1), Request{To: "a", Gen: 1, Missing: []int{1}}}},
+			{env: ann("a", peerA, 2, 1, 2), want: []Action{alive("a", peerA, 2, 1)}},
 			{env: chunk("a", peerA, 3, 1, 2, 1, "u"), want: []Action{full("a", peerA, 3, 1, "u")}},
 		}},
 		{"a new local generation may be resent at once", []step{
@@ -113,7 +121,7 @@ func TestEngine_InFlightBudget(t *testing.T) {
 		t.Errorf("after the busy drop: got %d assemblies, %d disks, %d bytes in flight, want none", s.Assemblies, s.InFlightDisks, s.InFlightBytes)
 	}
 	run(t, e, []step{
-		{env: ann("a", peerA, 3, 1, 2), want: []Action{alive("a", peerA, 3, 1), Request{To: "a", Gen: 1, Missing: []int{}}}},
+		{env: ann("a", peerA, 3, 1, 2), want: []Action{alive("a", peerA, 3, 1)}},
 		{env: chunk("a", peerA, 4, 1, 2, 0, "u1"), want: nil},
 	})
 	if s := e.Stats(); s.Assemblies != 1 || s.InFlightDisks != 1 || s.InFlightBytes <= 0 {
@@ -127,7 +135,8 @@ func TestEngine_AssemblyExpires(t *testing.T) {
 	e := New(Config{Node: self, Instance: selfID, AssemblyTimeout: 10 * time.Second})
 	run(t, e, []step{
 		{env: chunk("a", peerA, 1, 1, 2, 0, "u1"), want: nil},
-		{at: 9 * time.Second, tick: true, want: nil},
+		// The quiet timer asked for the rest.
+		{at: 9 * time.Second, tick: true, want: []Action{Request{To: "a", Gen: 1, Missing: []int{1}}}},
 	})
 	if s := e.Stats(); s.Assemblies != 1 || s.AssembliesExpired != 0 {
 		t.Errorf("before the timeout: got %d assemblies, %d expired, want 1, 0", s.Assemblies, s.AssembliesExpired)
@@ -135,7 +144,7 @@ func TestEngine_AssemblyExpires(t *testing.T) {
 	run(t, e, []step{
 		{at: 10 * time.Second, tick: true, want: nil},
 		{at: 10 * time.Second, env: chunk("a", peerA, 2, 1, 2, 1, "u2"), want: nil}, // chunk 0 was abandoned
-		{at: 10 * time.Second, env: ann("a", peerA, 3, 1, 2), want: []Action{alive("a", peerA, 3, 1), Request{To: "a", Gen: 1, Missing: []int{0}}}},
+		{at: 10 * time.Second, env: ann("a", peerA, 3, 1, 2), want: []Action{alive("a", peerA, 3, 1)}},
 	})
 	if s := e.Stats(); s.AssembliesExpired != 1 {
 		t.Errorf("after the timeout: got %d expired, want 1", s.AssembliesExpired)
@@ -187,7 +196,8 @@ func TestEngine_SeedEdges(t *testing.T) {
 		run(t, e, []step{
 			{env: ann("a", peerA, 1, 1, 1), want: []Action{alive("a", peerA, 1, 1)}},
 			{seed: []PeerGen{{Node: "a", Instance: peerA, Gen: 0}, {Node: "b", Instance: wire.LegacyInstance, Gen: 3}},
-				want: []Action{Request{To: "a", Gen: 1, Missing: []int{}}}},
+				want: nil},
+			{at: 100 * time.Millisecond, due: true, want: []Action{Request{To: "a", Gen: 1, Missing: []int{}}}},
 		})
 		if s := e.Stats(); s.Known != 0 {
 			t.Errorf("known: got %d, want 0", s.Known)
@@ -198,7 +208,8 @@ func TestEngine_SeedEdges(t *testing.T) {
 		for i, n := range []string{"c", "a", "b"} {
 			e.Receive(t0, "10.0.0."+n+":1", ann(n, peerA, uint64(i+1), 1, 1))
 		}
-		got := e.Seed(t0, nil)
+		e.Seed(t0, nil)
+		got := e.Due(t0.Add(time.Second))
 		want := []string{"a", "b", "c"}
 		if len(got) != len(want) {
 			t.Fatalf("got %#v, want requests to %q", got, want)

@@ -59,6 +59,7 @@ type step struct {
 	env    *wire.Envelope  // Receive
 	legacy []messages.Disk // ReceiveLegacy when env is nil and tick false
 	tick   bool            // Tick
+	due    bool            // Due
 	seed   []PeerGen       // Seed, when not nil
 	local  *[2]int         // SetLocal(gen, chunks) before the input
 	src    string          // srcA when empty
@@ -82,6 +83,8 @@ func run(t *testing.T, e *Engine, steps []step) {
 			got = e.Seed(now, s.seed)
 		case s.tick:
 			got = e.Tick(now)
+		case s.due:
+			got = e.Due(now)
 		case s.env != nil:
 			got = e.Receive(now, src, s.env)
 		default:
@@ -106,24 +109,24 @@ func TestEngine_Receive(t *testing.T) {
 			{env: ann(self, peerA, 1, 1, 1), want: []Action{Drop{Reason: wire.DropNodeClash, Src: srcA, Quiet: true}, NodeClash{Instance: peerA, Addr: srcA}}},
 		}},
 		{"a new generation is asked for whole, then assembled in any order", []step{
-			{env: ann("a", peerA, 1, 1, 2), want: []Action{alive("a", peerA, 1, 1), Request{To: "a", Gen: 1, Missing: []int{}}}},
+			{env: ann("a", peerA, 1, 1, 2), want: []Action{alive("a", peerA, 1, 1)}},
 			{env: chunk("a", peerA, 3, 1, 2, 1, "u2"), want: nil},
 			{env: chunk("a", peerA, 2, 1, 2, 0, "u1"), want: []Action{full("a", peerA, 2, 1, "u1", "u2")}},
 			{at: time.Second, env: ann("a", peerA, 4, 1, 2), want: []Action{alive("a", peerA, 4, 1)}},
 		}},
 		{"duplicates are replays; the window takes reordering", []step{
-			{env: ann("a", peerA, 5, 1, 1), want: []Action{alive("a", peerA, 5, 1), Request{To: "a", Gen: 1, Missing: []int{}}}},
+			{env: ann("a", peerA, 5, 1, 1), want: []Action{alive("a", peerA, 5, 1)}},
 			{env: ann("a", peerA, 5, 1, 1), want: []Action{Drop{Reason: wire.DropReplay, Src: srcA, Detail: "sequence number already seen or too old"}}},
-			{at: time.Second, env: ann("a", peerA, 3, 1, 1), want: []Action{alive("a", peerA, 3, 1), Request{To: "a", Gen: 1, Missing: []int{}}}},
+			{at: time.Second, env: ann("a", peerA, 3, 1, 1), want: []Action{alive("a", peerA, 3, 1)}},
 			{env: ann("a", peerA, 200, 1, 1), want: []Action{alive("a", peerA, 200, 1)}},
 			{env: ann("a", peerA, 100, 1, 1), want: []Action{Drop{Reason: wire.DropReplay, Src: srcA, Detail: "sequence number already seen or too old"}}},
 		}},
 		{"missing chunks are asked at most every AskEvery", []step{
 			{env: chunk("a", peerA, 1, 1, 3, 0, "u1"), want: nil},
-			{env: ann("a", peerA, 2, 1, 3), want: []Action{alive("a", peerA, 2, 1), Request{To: "a", Gen: 1, Missing: []int{1, 2}}}},
+			{env: ann("a", peerA, 2, 1, 3), want: []Action{alive("a", peerA, 2, 1)}},
 			{at: 100 * ms, env: ann("a", peerA, 3, 1, 3), want: []Action{alive("a", peerA, 3, 1)}},
 			{at: 150 * ms, env: chunk("a", peerA, 4, 1, 3, 2, "u3"), want: nil},
-			{at: 200 * ms, env: ann("a", peerA, 5, 1, 3), want: []Action{alive("a", peerA, 5, 1), Request{To: "a", Gen: 1, Missing: []int{1}}}},
+			{at: 200 * ms, env: ann("a", peerA, 5, 1, 3), want: []Action{alive("a", peerA, 5, 1)}},
 		}},
 		{"stale generations are dropped, a newer one replaces one in progress", []step{
 			{env: chunk("a", peerA, 1, 2, 1, 0, "u"), want: []Action{full("a", peerA, 1, 2, "u")}},
@@ -135,13 +138,13 @@ func TestEngine_Receive(t *testing.T) {
 		}},
 		{"a restarted sender counts again from sequence and generation 1", []step{
 			{env: chunk("a", peerA, 90, 7, 1, 0, "old"), want: []Action{full("a", peerA, 90, 7, "old")}},
-			{env: ann("a", peerA2, 1, 1, 1), want: []Action{alive("a", peerA2, 1, 1), Request{To: "a", Gen: 1, Missing: []int{}}}},
+			{env: ann("a", peerA2, 1, 1, 1), want: []Action{alive("a", peerA2, 1, 1)}},
 			{env: chunk("a", peerA2, 2, 1, 1, 0, "new"), want: []Action{full("a", peerA2, 2, 1, "new")}},
 		}},
 		{"goodbye: the peer left and what was held of it is forgotten", []step{
 			{env: chunk("a", peerA, 1, 1, 1, 0, "u"), want: []Action{full("a", peerA, 1, 1, "u")}},
 			{env: kind(wire.KindGoodbye, "a", peerA, 2), want: []Action{Left{Node: "a", Instance: peerA, Seq: 2}}},
-			{env: ann("a", peerA, 3, 1, 1), want: []Action{alive("a", peerA, 3, 1), Request{To: "a", Gen: 1, Missing: []int{}}}},
+			{env: ann("a", peerA, 3, 1, 1), want: []Action{alive("a", peerA, 3, 1)}},
 		}},
 		{"version 1: the whole inventory in the announce", []step{
 			{env: &wire.Envelope{V: 1, Kind: wire.KindAnnounce, Node: "a", Instance: peerA, Seq: 9, Disks: []messages.Disk{{UUID: "u"}}},
@@ -168,10 +171,10 @@ func TestEngine_Receive(t *testing.T) {
 			{at: 210 * ms, env: req("a", peerA, 5, self, 3, 1, 7), want: []Action{Resend{Chunks: []int{1}}}},
 			{at: 300 * ms, env: req("a", peerA, 6, "other", 3), want: nil},
 		}},
-		{"a request for another generation is answered by the announce", []step{
-			{local: &[2]int{3, 1}, env: req("a", peerA, 1, self, 2), want: []Action{Announce{}}},
-			{at: 100 * ms, env: req("a", peerA, 2, self, 2), want: nil},
-			{at: 300 * ms, env: req("a", peerA, 3, self, 2), want: []Action{Announce{}}},
+		{"a request for a later generation (an earlier instance's) is answered by the announce", []step{
+			{local: &[2]int{3, 1}, env: req("a", peerA, 1, self, 4), want: []Action{Announce{}}},
+			{at: 100 * ms, env: req("a", peerA, 2, self, 4), want: nil},
+			{at: 300 * ms, env: req("a", peerA, 3, self, 4), want: []Action{Announce{}}},
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -185,8 +188,8 @@ func TestEngine_Announced(t *testing.T) {
 	e.SetLocal(3, 1)
 	e.Announced(t0)
 	run(t, e, []step{
-		{at: 100 * time.Millisecond, env: req("a", peerA, 1, self, 2), want: nil},
-		{at: 200 * time.Millisecond, env: req("a", peerA, 2, self, 2), want: []Action{Announce{}}},
+		{at: 100 * time.Millisecond, env: req("a", peerA, 1, self, 4), want: nil},
+		{at: 200 * time.Millisecond, env: req("a", peerA, 2, self, 4), want: []Action{Announce{}}},
 	})
 }
 
@@ -221,9 +224,11 @@ func TestEngine_SeedAfterRestart(t *testing.T) {
 		{env: ann("b", peerA2, 11, 2, 1), src: "10.0.0.2:1", want: []Action{Deliver{Node: "b", Instance: peerA2, Addr: "10.0.0.2:1", Seq: 11, Gen: 2}}},
 		// Info holds a's generation 4 and an older one of b.
 		{seed: []PeerGen{{Node: "a", Instance: peerA, Gen: 4}, {Node: "b", Instance: peerA2, Gen: 1}, {Node: "c", Instance: "legacy", Gen: 9}},
-			want: []Action{Request{To: "b", Gen: 2, Missing: []int{}}}},
+			want: nil},
+		// Only b's request is left, after its delay.
+		{at: 100 * time.Millisecond, due: true, want: []Action{Request{To: "b", Gen: 2, Missing: []int{}}}},
 		{at: time.Second, env: ann("a", peerA, 12, 4, 2), want: []Action{alive("a", peerA, 12, 4)}},
-		{at: time.Second, env: ann("a", peerA, 13, 5, 1), want: []Action{alive("a", peerA, 13, 5), Request{To: "a", Gen: 5, Missing: []int{}}}},
+		{at: time.Second, env: ann("a", peerA, 13, 5, 1), want: []Action{alive("a", peerA, 13, 5)}},
 	})
 	if !e.Stats().Seeded || e.Stats().Known != 2 {
 		t.Errorf("stats after seeding: %+v", e.Stats())
@@ -237,7 +242,9 @@ func TestEngine_SeedWaitEnds(t *testing.T) {
 		{env: ann("a", peerA, 1, 1, 1), want: []Action{alive("a", peerA, 1, 1)}},
 		{at: time.Second, tick: true, want: nil},
 		{at: 2 * time.Second, tick: true, want: []Action{Request{To: "a", Gen: 1, Missing: []int{}}}},
-		{at: 3 * time.Second, tick: true, want: nil},
+		// Unanswered: asked again, after AskEvery and the delay.
+		{at: 2*time.Second + 150*time.Millisecond, tick: true, want: nil},
+		{at: 3 * time.Second, tick: true, want: []Action{Request{To: "a", Gen: 1, Missing: []int{}}}},
 		// A late answer changes nothing but what is known.
 		{at: 3 * time.Second, seed: []PeerGen{}, want: nil},
 	})

@@ -70,6 +70,9 @@ func Status(s *messages.Status, jsonOut bool, now time.Time) *lineproto.Answer {
 		{"drops:", formatCounts(s.Drops)},
 		{"gossip:", renderGossip(s.Gossip)},
 	}
+	if r := renderRepair(s.Gossip.Repair); r != "" {
+		rows = append(rows, []string{"repair:", r})
+	}
 	if n.Link != nil {
 		rows = append(rows, []string{"link:", oneLine(n.Link.Line())})
 	}

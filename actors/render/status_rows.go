@@ -14,6 +14,18 @@ func renderGossip(g messages.GossipStatus) string {
 		g.KnownGenerations, g.ReplayWindows, g.Sources, g.Evicted, g.AssembliesExpired)
 }
 
+// renderRepair is the status line of the repair exchange; "" until this
+// daemon sent or was asked for anything.
+func renderRepair(r messages.RepairStatus) string {
+	if r.SentByKind == nil && r.Scheduled+r.Answered+r.Duplicate+r.Stale+r.DiscoverySkipped == 0 {
+		return ""
+	}
+	return fmt.Sprintf("requests: %d scheduled, %d sent, %d suppressed, %d postponed; "+
+		"answered %d (%d chunks resent), %d duplicate, %d stale ignored; %d newcomers not answered (already listening); sent %s",
+		r.Scheduled, r.Sent, r.Suppressed, r.Postponed, r.Answered, r.Resent, r.Duplicate, r.Stale, r.DiscoverySkipped,
+		formatCounts(r.SentByKind))
+}
+
 // sessionStatusRows are the status lines of the sessions' bounds and
 // counters, for renderStatus.
 func sessionStatusRows(s messages.SessionStats) [][]string {
