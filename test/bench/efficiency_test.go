@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/diskd-actors/diskd-actors/config"
 	"github.com/diskd-actors/diskd-actors/messages/wire"
 	"github.com/diskd-actors/diskd-actors/test/bed"
 )
@@ -33,7 +34,7 @@ const (
 // every disk, and on until no chunk or request has been heard for 2 s (the
 // periodic announces go on). Sent per host is the total divided
 // by N. Production timers (announce 30 s, peer.timeout 90 s, blkid 30 s,
-// mounts 10 s), so that the periodic announce does not hide the start-up
+// mounts 10 s, repair.startup_delay 3 s), so that the periodic announce does not hide the start-up
 // exchange; DISKD_BENCH_ANNOUNCE=1s reproduces the 1 s announce of the
 // convergence benchmark. Target: at most 4 datagrams sent per host, not
 // rising from N = 10 to N = 100.
@@ -54,7 +55,10 @@ func TestBenchEfficiency(t *testing.T) {
 	for _, n := range effHosts[sc.name] {
 		b := bed.New(t, bed.Options{Hosts: n, Announce: announce, PeerTimeout: peerTimeout,
 			BlkidInterval: 30 * time.Second, MountsInterval: 10 * time.Second, DeferStart: true,
-			StartTimeout: 60 * time.Second, Disks: func(i int) []bed.Disk { return bed.Disks(i, 2) }})
+			StartTimeout: 60 * time.Second, Disks: func(i int) []bed.Disk { return bed.Disks(i, 2) },
+			// The production start-up delay: the bed's Fast() timers use
+			// 250 ms, which a mass start of many daemons outlasts.
+			Configure: func(_ int, c *config.Config) { c.Repair.StartupDelay = config.DefaultStartupDelay }})
 		tap, err := b.Tap()
 		if err != nil {
 			t.Fatal(err)
