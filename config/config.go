@@ -286,6 +286,7 @@ func Parse(data []byte) (*Config, error) {
 // problems found while decoding are given, so that a key is not reported
 // twice; the others get the line of their key.
 func (c *Config) checkDecoded(lines map[string]int, decoding []*KeyError) []*KeyError {
+	c.Mount.normalize()
 	for _, f := range []struct {
 		key string
 		v   *string

@@ -57,3 +57,19 @@ func (c *Config) mountProblems(add func(key string, value any, format string, ar
 		}
 	}
 }
+
+// normalize makes a rule's absent lists empty, as they read back from the
+// YAML this package writes.
+func (m *Mount) normalize() {
+	if m.Policy == nil {
+		return
+	}
+	for i := range m.Policy.Rules {
+		r := &m.Policy.Rules[i]
+		for _, l := range []*[]string{&r.Allow, &r.From, &r.Options} {
+			if *l == nil {
+				*l = []string{}
+			}
+		}
+	}
+}
