@@ -85,6 +85,17 @@ func cases() map[string]*lineproto.Answer {
 		"refresh_failed":    Rescan(&messages.RescanDone{Report: failed}, false),
 		"refresh_fail_json": Rescan(&messages.RescanDone{Report: failed}, true),
 		"unknown":           Error("unknown-command", `unknown command "x"; type help`),
+		"mount_done": MountAnswer(&messages.MountAnswer{Action: "mount", Disk: "backup1", Node: "holder", Result: "done",
+			Point: "/srv/diskd/backup1"}, false),
+		"mount_done_json": MountAnswer(&messages.MountAnswer{Action: "mount", Disk: "backup1", Node: "holder", Result: "done",
+			Point: "/srv/diskd/backup1", ID: "0123456789abcdef0123456789abcdef"}, true),
+		"mount_refused": MountAnswer(&messages.MountAnswer{Action: "mount", Disk: "backup1", Node: "holder", Result: "refused",
+			Reason: `option "exec" is not allowed`}, false),
+		"mount_no_answer": MountAnswer(&messages.MountAnswer{Action: "unmount", Disk: "backup1", Node: "holder", Result: "no-answer",
+			Reason: "no answer from holder within 30s"}, false),
+		"mount_not_found": MountAnswer(&messages.MountAnswer{Action: "mount", Disk: "x\ny", Result: "not-found", Reason: "no node holds it"}, true),
+		"unmount_done": MountAnswer(&messages.MountAnswer{Action: "unmount", Disk: "backup1", Node: "holder", Result: "done",
+			Point: "/srv/diskd/backup1"}, false),
 	}
 }
 
