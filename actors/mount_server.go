@@ -25,7 +25,8 @@ import (
 // the one-time id (replay cache), the policy's presence and the limit of
 // runs in flight; then Info's local disks name the disk, and
 // mountpolicy decides. Each refusal is counted by reason in status and
-// answered, except rate-limited ones (a flood gets no answers). One audit
+// answered (the engine's per-source rate limit bounds the answers a
+// flood can draw: one per request let through). One audit
 // line per request with its decision, one more per run with its outcome.
 //
 // Runs happen on goroutines (mount_run.go) whose results come back as
@@ -54,8 +55,8 @@ const (
 	maxReplayIDs   = 4096
 	maxRequesters  = 256
 	// requesterBurst requests at once, then one per requesterEvery.
-	requesterBurst = 5
-	requesterEvery = 2 * time.Second
+	requesterBurst = 16
+	requesterEvery = time.Second
 	maxMountRuns   = 4
 	// maxReason bounds a reason sent back, in bytes.
 	maxReason = 300
@@ -131,37 +132,37 @@ func (a *MountServer) request(c actor.Context, m *mountIn) {
 	a.d.mount.update(func(s *messages.MountStatus) { s.Requests++ })
 	switch {
 	case !m.authenticated:
-		a.refuse(c, m, mountUnauthenticated, "remote mount needs auth keys on both daemons", true)
+		a.refuse(c, m, mountUnauthenticated, "remote mount needs auth keys on both daemons")
 		return
 	case !a.rate.Allow(from, now):
-		a.refuse(c, m, mountRateLimited, "too many requests from "+from, false)
+		a.refuse(c, m, mountRateLimited, "too many requests from "+from+"; try again in a few seconds")
 		return
 	case absDuration(now.Sub(time.Unix(b.At, 0))) > mountClockSkew:
-		a.refuse(c, m, mountStale, fmt.Sprintf("request made at %s, more than %v from this host's clock", time.Unix(b.At, 0).UTC().Format(time.RFC3339), mountClockSkew), true)
+		a.refuse(c, m, mountStale, fmt.Sprintf("request made at %s, more than %v from this host's clock", time.Unix(b.At, 0).UTC().Format(time.RFC3339), mountClockSkew))
 		return
 	}
 	switch a.ids.Add(b.ID, now) {
 	case mountpolicy.Seen:
-		a.refuse(c, m, mountReplay, "request id already used", true)
+		a.refuse(c, m, mountReplay, "request id already used")
 		return
 	case mountpolicy.Full:
-		a.refuse(c, m, mountBusy, "too many recent requests", true)
+		a.refuse(c, m, mountBusy, "too many recent requests")
 		return
 	}
 	a.d.mount.update(func(s *messages.MountStatus) { s.Replay = a.ids.Len() })
 	if a.d.cfg.Mount.Policy == nil {
-		a.refuse(c, m, mountPolicy, "no mount.policy on this host", true)
+		a.refuse(c, m, mountPolicy, "no mount.policy on this host")
 		return
 	}
 	if len(a.running) >= maxMountRuns {
-		a.refuse(c, m, mountBusy, "too many mounts running", true)
+		a.refuse(c, m, mountBusy, "too many mounts running")
 		return
 	}
 	f := c.RequestFuture(a.d.pids.info, &messages.GetLocalDisks{}, queryTimeout)
 	c.ReenterAfter(f, func(res any, err error) {
 		ld, ok := res.(*messages.LocalDisks)
 		if err != nil || !ok {
-			a.refuse(c, m, mountBusy, "the disk list is not available", true)
+			a.refuse(c, m, mountBusy, "the disk list is not available")
 			return
 		}
 		a.decide(c, m, ld.Disks)
@@ -179,10 +180,10 @@ func (a *MountServer) decide(c actor.Context, m *mountIn, disks []messages.Disk)
 	}
 	switch {
 	case len(found) == 0:
-		a.refuse(c, m, mountNotFound, "no such disk on this host", true)
+		a.refuse(c, m, mountNotFound, "no such disk on this host")
 		return
 	case len(found) > 1:
-		a.refuse(c, m, mountAmbiguous, fmt.Sprintf("%d disks here match %q: name it by UUID", len(found), b.Disk), true)
+		a.refuse(c, m, mountAmbiguous, fmt.Sprintf("%d disks here match %q: name it by UUID", len(found), b.Disk))
 		return
 	}
 	d := found[0]
@@ -224,12 +225,9 @@ func (a *MountServer) ran(c actor.Context, r *mountRan) {
 
 // refuse counts, audits and (when reply) answers a refusal made before
 // the policy was asked.
-func (a *MountServer) refuse(c actor.Context, m *mountIn, reason, detail string, reply bool) {
+func (a *MountServer) refuse(c actor.Context, m *mountIn, reason, detail string) {
 	a.count(reason)
 	a.audit("mount request", m, "refused", detail, "refusal", reason)
-	if !reply {
-		return
-	}
 	result := wire.MountRefused
 	if reason == mountNotFound {
 		result = wire.MountNotFound
