@@ -238,9 +238,9 @@ func checkPart(key, v string) error {
 	case strings.Contains(v, "/"):
 		return fmt.Errorf("%s %q contains /", key, v)
 	case strings.Contains(v, ".."):
-		return fmt.Errorf("%s %q contains ..", key, v)
+		return fmt.Errorf("%s %q contains \"..\"", key, v)
 	case v == ".":
-		return fmt.Errorf("%s %q is .", key, v)
+		return fmt.Errorf("%s %q is \".\"", key, v)
 	case hasControl(v):
 		return fmt.Errorf("%s %q contains a control character", key, v)
 	}
