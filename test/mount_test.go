@@ -193,6 +193,7 @@ func TestMount_RemoteUnderPolicy(t *testing.T) {
 	if code != 0 || json.Unmarshal([]byte(strings.SplitN(out, "\n", 2)[0]), &ans) != nil || ans.Point != filepath.Join(base, okLabel) {
 		t.Fatalf("mount %s: exit %d, %q; want 0 and %s", okLabel, code, out, filepath.Join(base, okLabel))
 	}
+	answered := time.Now()
 	m := mountedBelow(t, hpid, base)
 	if len(m) != 1 || !strings.HasPrefix(m[0], ans.Point+" ") || !strings.Contains(m[0], "nosuid") || !strings.Contains(m[0], "nodev") || !strings.Contains(m[0], "ro") {
 		t.Fatalf("holder's mounts below base: %q; want %s ro,nosuid,nodev", m, ans.Point)
@@ -201,7 +202,8 @@ func TestMount_RemoteUnderPolicy(t *testing.T) {
 		d, ok := peerDisk(t, asker, "holder", okLabel)
 		return ok && len(d.Mounts) == 1 && d.Mounts[0].Path == ans.Point, nil
 	})
-	t.Logf("mounted and listed by the peer in %v (target: within a second)", time.Since(began).Round(time.Millisecond))
+	t.Logf("mount asked, done and listed mounted by the peer in %v; listed %v after the answer (target: within a second)",
+		time.Since(began).Round(time.Millisecond), time.Since(answered).Round(time.Millisecond))
 	out, code = client(asker, "mount", okLabel)
 	if code != 0 || !strings.Contains(out, "mounted at "+ans.Point) {
 		t.Errorf("second mount: exit %d, %q; want 0, its mount point", code, out)
