@@ -108,7 +108,11 @@ func TestMount_RemoteUnderPolicy(t *testing.T) {
 		}
 	})
 	asker, err := b.AddHost(bed.HostOptions{Name: "asker", Keys: []string{key},
-		Configure: func(c *config.Config) { c.Mount.Wait = 25 * time.Second }})
+		Configure: func(c *config.Config) {
+			// A short wait for the no-answer case; a long peer timeout
+			// keeps the holder's disks listed once it is cut off.
+			c.Mount.Timeout, c.Mount.Wait, c.Peer.Timeout = time.Second, 5*time.Second, time.Minute
+		}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -238,6 +242,16 @@ func TestMount_RemoteUnderPolicy(t *testing.T) {
 		d, ok := peerDisk(t, asker, "holder", okLabel)
 		return ok && len(d.Mounts) == 0, nil
 	})
+
+	// A holder that cannot be reached: no answer, exit 4.
+	if err := holder.Cut(); err != nil {
+		t.Fatal(err)
+	}
+	out, code = client(asker, "mount", okLabel)
+	if code != 4 || !strings.Contains(out, "no answer from holder") {
+		t.Errorf("mount with the holder cut off: exit %d, %q; want 4, no answer", code, out)
+	}
+	nothingMounted("after the unanswered request")
 	if n := strings.Count(holder.Log(), `msg="mount request"`); n < 12 {
 		t.Errorf("holder's log has %d audit lines of requests, want at least 12:\n%s", n, holder.LogTail(40))
 	}
