@@ -52,3 +52,22 @@ func TestMountConfigRefused(t *testing.T) {
 		t.Fatalf("default mount section: %+v", c.Mount)
 	}
 }
+
+// A reload compares the policy by value: the same policy is no change,
+// another base is one that needs a restart.
+func TestMountPolicyChanges(t *testing.T) {
+	doc := "node: holder\nmount:\n  policy:\n    base: /srv/%s\n    rules: [{allow: [mount], from: ['*'], label: x}]\n"
+	parse := func(base string) *Config {
+		c, err := Parse([]byte(strings.ReplaceAll(doc, "%s", base)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	if live, restart := Changes(parse("a"), parse("a")); len(live)+len(restart) != 0 {
+		t.Errorf("the same policy: live %q, restart %q; want no change", live, restart)
+	}
+	if _, restart := Changes(parse("a"), parse("b")); strings.Join(restart, ",") != "mount.policy" {
+		t.Errorf("another base: restart %q, want mount.policy", restart)
+	}
+}
