@@ -129,7 +129,7 @@ func (a *MountServer) Receive(c actor.Context) {
 // local disks.
 func (a *MountServer) request(c actor.Context, m *mountIn) {
 	b, from, now := m.env.Mount, m.env.Node, a.d.now()
-	a.d.mount.update(func(s *messages.MountStatus) { s.Requests++ })
+	a.d.mount.update(func(s *messages.MountStatus) { s.Requests++; s.Requesters = a.rate.Len() })
 	switch {
 	case !m.authenticated:
 		a.refuse(c, m, mountUnauthenticated, "remote mount needs auth keys on both daemons")
@@ -199,11 +199,12 @@ func (a *MountServer) decide(c actor.Context, m *mountIn, disks []messages.Disk)
 		a.answer(c, m, wire.MountRefused, dec.Point, dec.Reason)
 	case dec.Verdict == mountpolicy.Done:
 		a.answer(c, m, wire.MountDone, dec.Point, dec.Reason)
-	case a.running[d.Device]:
+	case a.running[d.Device] || len(a.running) >= maxMountRuns:
 		a.count(mountBusy)
-		a.answer(c, m, wire.MountRefused, "", "a mount or unmount of this disk is running")
+		a.answer(c, m, wire.MountRefused, "", "a mount or unmount of this disk, or too many others, are running")
 	default:
 		a.running[d.Device] = true
+		a.setRunning()
 		a.start(c, m, dec, d)
 	}
 }
@@ -211,6 +212,7 @@ func (a *MountServer) decide(c actor.Context, m *mountIn, disks []messages.Disk)
 // ran reports a run's outcome and has the mount table read at once.
 func (a *MountServer) ran(c actor.Context, r *mountRan) {
 	delete(a.running, r.dev)
+	a.setRunning()
 	c.Send(a.d.pids.mountWatcher, &messages.MountTableChanged{})
 	if r.err != nil {
 		a.d.mount.update(func(s *messages.MountStatus) { s.Failed++ })
@@ -233,6 +235,11 @@ func (a *MountServer) refuse(c actor.Context, m *mountIn, reason, detail string)
 		result = wire.MountNotFound
 	}
 	a.answer(c, m, result, "", detail)
+}
+
+func (a *MountServer) setRunning() {
+	n := len(a.running)
+	a.d.mount.update(func(s *messages.MountStatus) { s.Running = n })
 }
 
 func (a *MountServer) count(reason string) {

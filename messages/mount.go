@@ -39,6 +39,8 @@ type MountStatus struct {
 	Ran         uint64            `json:"ran"`          // mount or umount runs that succeeded
 	Failed      uint64            `json:"failed"`       // runs that failed or timed out
 	Replay      int               `json:"replay_cache"` // one-time ids remembered
+	Requesters  int               `json:"requesters"`   // nodes whose request rate is tracked
+	Running     int               `json:"running"`      // mount or umount runs in flight
 	Asked       uint64            `json:"asked"`        // requests this host sent
 	Pending     int               `json:"pending"`      // waiting for an answer
 	Answers     map[string]uint64 `json:"answers"`      // by result

@@ -92,3 +92,6 @@ func (r *RequesterRate) Allow(node string, now time.Time) bool {
 	b.tokens--
 	return true
 }
+
+// Len is the nodes tracked.
+func (r *RequesterRate) Len() int { return len(r.nodes) }

@@ -63,8 +63,8 @@ func mountStatusRows(m *messages.MountStatus) [][]string {
 	if m.Policy {
 		policy = "policy set"
 	}
-	return [][]string{{"mount:", fmt.Sprintf("%s; %d requests received, %d runs, %d failed, refused %s; %d asked, %d pending, answers %s, %d stray; %d ids held",
-		policy, m.Requests, m.Ran, m.Failed, counts(m.Refused), m.Asked, m.Pending, counts(m.Answers), m.StrayAnswer, m.Replay)}}
+	return [][]string{{"mount:", fmt.Sprintf("%s; %d requests received from %d nodes, %d runs (%d running), %d failed, refused %s; %d asked, %d pending, answers %s, %d stray; %d ids held",
+		policy, m.Requests, m.Requesters, m.Ran, m.Running, m.Failed, counts(m.Refused), m.Asked, m.Pending, counts(m.Answers), m.StrayAnswer, m.Replay)}}
 }
 
 // counts renders a counter map as "a 1, b 2" in key order, or "none".
