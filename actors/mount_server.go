@@ -31,8 +31,10 @@ import (
 //
 // Runs happen on goroutines (mount_run.go) whose results come back as
 // mountRan; after a run MountWatcher is told to read the table at once,
-// so peers list the new state within a second. A panic restarts it with
-// empty tables: replays stay refused by the clock window.
+// so peers list the new state within a second. The replay cache lives in
+// deps and survives a restart; a request made before the daemon started
+// is refused, so a restart of the daemon, which empties the cache, does
+// not open a window for replays either.
 //
 // In: mountIn (from MulticastServer), mountRan (own goroutines). Out:
 // mountOut to MulticastServer, MountTableChanged to MountWatcher.
@@ -106,11 +108,10 @@ func newMountServerProps(d *deps) *actor.Props {
 func (a *MountServer) Receive(c actor.Context) {
 	switch m := c.Message().(type) {
 	case *actor.Started:
-		a.ids = mountpolicy.NewReplayCache(maxReplayIDs, 2*mountClockSkew)
+		a.ids = a.d.mount.replayCache()
 		a.rate = mountpolicy.NewRequesterRate(maxRequesters, requesterBurst, requesterEvery)
 		a.running = map[string]bool{}
 		a.ctx, a.cancel = context.WithCancel(context.Background())
-		a.d.mount.update(func(s *messages.MountStatus) { s.Replay = 0 })
 	case *actor.Restarting, *actor.Stopping:
 		if a.cancel != nil {
 			a.cancel()
@@ -136,6 +137,9 @@ func (a *MountServer) request(c actor.Context, m *mountIn) {
 		return
 	case !a.rate.Allow(from, now):
 		a.refuse(c, m, mountRateLimited, "too many requests from "+from+"; try again in a few seconds")
+		return
+	case b.At < a.d.id.Started.Unix():
+		a.refuse(c, m, mountStale, "request made before this daemon started")
 		return
 	case absDuration(now.Sub(time.Unix(b.At, 0))) > mountClockSkew:
 		a.refuse(c, m, mountStale, fmt.Sprintf("request made at %s, more than %v from this host's clock", time.Unix(b.At, 0).UTC().Format(time.RFC3339), mountClockSkew))

@@ -4,14 +4,27 @@ import (
 	"maps"
 	"sync"
 
+	"github.com/diskd-actors/diskd-actors/actors/mountpolicy"
 	"github.com/diskd-actors/diskd-actors/messages"
 )
 
 // mountStats are the remote mount counters of status, shared by
 // MountServer and MountRequester (they outlive restarts, in deps).
 type mountStats struct {
-	mu sync.Mutex
-	s  messages.MountStatus
+	mu  sync.Mutex
+	s   messages.MountStatus
+	ids *mountpolicy.ReplayCache // MountServer's, kept across its restarts
+}
+
+// replayCache is MountServer's replay cache, made on first use; only
+// MountServer touches it, one instance at a time.
+func (m *mountStats) replayCache() *mountpolicy.ReplayCache {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.ids == nil {
+		m.ids = mountpolicy.NewReplayCache(maxReplayIDs, 2*mountClockSkew)
+	}
+	return m.ids
 }
 
 func (m *mountStats) update(f func(s *messages.MountStatus)) {

@@ -11,6 +11,7 @@ import (
 	"github.com/diskd-actors/diskd-actors/actors/mountpolicy"
 	"github.com/diskd-actors/diskd-actors/actors/transport"
 	"github.com/diskd-actors/diskd-actors/messages"
+	"github.com/diskd-actors/diskd-actors/messages/wire"
 )
 
 const mountDisk = "DEVNAME=/dev/sdz1\nLABEL=backup1\nUUID=5d1c2b3a-0000-4000-8000-00000000beef\nTYPE=ext4\n"
@@ -164,4 +165,33 @@ func TestParseMountArgs(t *testing.T) {
 			t.Errorf("%s %q: %+v, %v; want options %q", tc.action, tc.args, ask, err, tc.opts)
 		}
 	}
+}
+
+// The holder's checks before the policy, each counted: unauthenticated,
+// made before the daemon started, too far from its clock, a replayed id.
+func TestMount_HolderChecks(t *testing.T) {
+	h := &transport.Hub{}
+	withMounter, _ := fakeMounter(t, "")
+	holder, _ := testDaemon(t, h, "holder", mountDisk, keyed, withMounter)
+	req := func(id string, at int64, authenticated bool) {
+		holder.sys.Root.Send(holder.deps.pids.mountServer, &mountIn{src: "test", authenticated: authenticated,
+			env: &wire.Envelope{Kind: wire.KindMount, Node: "asker", Instance: "00000000000000aa", Seq: 1, To: "holder",
+				Mount: &wire.MountBody{ID: id, At: at, Action: "mount", Disk: "nowhere"}}})
+	}
+	now := time.Now().Unix()
+	req(strings.Repeat("a1", 16), now, false)
+	req(strings.Repeat("a2", 16), holder.deps.id.Started.Unix()-1, true)
+	req(strings.Repeat("a3", 16), now+3600, true)
+	req(strings.Repeat("a4", 16), now, true)
+	req(strings.Repeat("a4", 16), now, true)
+	want := map[string]uint64{"unauthenticated": 1, "stale": 2, "replay": 1, "not_found": 1}
+	waitFor(t, "the holder counts every refusal", func() bool {
+		st := holder.deps.mount.snapshot(true)
+		for k, n := range want {
+			if st.Refused[k] != n {
+				return false
+			}
+		}
+		return st.Requests == 5 && st.Replay == 1
+	})
 }
