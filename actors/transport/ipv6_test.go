@@ -157,4 +157,3 @@ func inNamespace(t *testing.T, ns string, f func() error) {
 		t.Fatal(err)
 	}
 }
-
