@@ -1,0 +1,95 @@
+package test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/diskd-actors/diskd-actors/test/bed"
+)
+
+// Two daemons on an IPv6 multicast group find each other and list each
+// other's disks: real daemon processes in network namespaces joined by a
+// bridge (IPv6 multicast is not delivered on lo), addresses from
+// fd00:198:18::/48, DAD off. With an ff02:: (link-local) group the peer is
+// known by its link-local source with the interface as zone; with ff05::
+// (site-local) by its unique local address, the source of that scope.
+func TestIPv6Multicast_DaemonsFindEachOther(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: skipping a test that runs daemons")
+	}
+	if reason := bed.NetnsUnavailable(); reason != "" {
+		t.Skip("IPv6 multicast needs network namespaces (it is not delivered on lo): " + reason)
+	}
+	suffix := fmt.Sprintf("db:%x", 1+rand.IntN(0xfffe)) // a group of the test's own
+	for _, tc := range []struct {
+		name, group string
+		addr        func(peer *bed.Host) string // the peer address wanted, without the port
+	}{
+		// The zone names the interface, as multicast.interface does.
+		{"link-local ff02", "ff02::" + suffix + "%veth0", func(*bed.Host) string { return "[fe80:" }},
+		{"site-local ff05", "ff05::" + suffix, func(p *bed.Host) string { return "[" + p.Addr6 + "]" }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			b := bed.New(t, bed.Options{Hosts: 2, Mode: bed.Netns, IPv6: true, Group: tc.group,
+				Announce: 250 * time.Millisecond, PeerTimeout: 2 * time.Second})
+			if _, err := b.WaitConverged(context.Background(), 0, 20*time.Second); err != nil {
+				t.Fatal(err)
+			}
+			for i, h := range b.Hosts {
+				peer := b.Hosts[1-i]
+				l, err := h.List()
+				if err != nil {
+					t.Fatal(err)
+				}
+				theirs := 0
+				for _, d := range l {
+					if d.Node == peer.Name && !d.Local {
+						theirs++
+					}
+				}
+				if want := len(peer.Disks()); theirs != want {
+					t.Errorf("%s lists %d disks of %s, want %d", h.Name, theirs, peer.Name, want)
+				}
+				ps, err := h.Peers()
+				if err != nil {
+					t.Fatal(err)
+				}
+				found := false
+				for _, p := range ps {
+					if p.Node != peer.Name {
+						continue
+					}
+					found = true
+					if p.State != "alive" || !strings.HasPrefix(p.Addr, tc.addr(peer)) {
+						t.Errorf("%s sees %s %s at %q, want alive at %s…", h.Name, peer.Name, p.State, p.Addr, tc.addr(peer))
+					}
+					if tc.group[:4] == "ff02" && !strings.Contains(p.Addr, "%veth0]:") {
+						t.Errorf("%s sees %s at %q: a link-local source without its zone (%%veth0)", h.Name, peer.Name, p.Addr)
+					}
+				}
+				if !found {
+					t.Errorf("%s does not list peer %s", h.Name, peer.Name)
+				}
+				// status shows the address the sending socket is bound to:
+				// the one of the group's scope.
+				st, err := h.Status()
+				if err != nil {
+					t.Fatal(err)
+				}
+				js, _ := json.Marshal(st)
+				want := `"address":"` + h.Addr6 + `"`
+				if tc.group[:4] == "ff02" {
+					want = `"address":"fe80::`
+				}
+				if !strings.Contains(string(js), want) {
+					t.Errorf("%s status: no %s in %s", h.Name, want, js)
+				}
+			}
+		})
+	}
+}
