@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/netip"
 	"strings"
+	"unicode"
 )
 
 // ParseGroup checks a multicast group as multicast.group gives it, with
@@ -36,7 +37,9 @@ func ParseGroup(group, iface string) (netip.Addr, string, error) {
 	}
 	if zone := a.Zone(); zone != "" {
 		switch {
-		case strings.ContainsAny(zone, "/: \t\n"):
+		case len(zone) > 15 || zone == "." || zone == ".." || strings.IndexFunc(zone, func(r rune) bool {
+			return r == '/' || r == ':' || unicode.IsSpace(r) || unicode.IsControl(r)
+		}) >= 0:
 			return netip.Addr{}, iface, fmt.Errorf("zone %q is not an interface name", zone)
 		case iface == "":
 			iface = zone

@@ -37,6 +37,8 @@ func TestParseGroup(t *testing.T) {
 		{group: "ff0f::db", err: "scope f is reserved"},
 		{group: "fe80::1", iface: "eth0", err: "not an IPv6 multicast address (ff00::/8"},
 		{group: "2001:db8::1", err: "not an IPv6 multicast address"},
+		{group: "ff02::db%a/b", err: `zone "a/b" is not an interface name`},
+		{group: "ff02::db%0123456789abcdef", err: "is not an interface name"},
 	} {
 		g, iface, err := ParseGroup(tc.group, tc.iface)
 		if tc.err != "" {
@@ -109,4 +111,37 @@ func TestFamilyOf(t *testing.T) {
 	if f := familyOf(netip.MustParseAddr("ff05::db")); !f.v6 || f.linkScope {
 		t.Errorf("ff05:: family: %+v", f)
 	}
+}
+
+// FuzzParseGroup: multicast.group comes from a file or a flag. Whatever
+// ParseGroup accepts is a multicast group without a zone, a link-scoped
+// IPv6 one has an interface, and accepting it again gives the same.
+func FuzzParseGroup(f *testing.F) {
+	for _, s := range [][2]string{{"230.1.2.3", ""}, {"ff02::db%eth0", ""}, {"ff02::db", "eth0"}, {"ff05::db", ""},
+		{"ff02::db%eth1", "eth0"}, {"::ffff:239.1.2.3", ""}, {"ff01::1%lo", "lo"}, {"fe80::1%eth0", ""}, {"ff0f::", ""},
+		{"ff02::db%", ""}, {"ff02::db%a/b", ""}, {"", ""}} {
+		f.Add(s[0], s[1])
+	}
+	f.Fuzz(func(t *testing.T, group, iface string) {
+		g, gotIface, err := ParseGroup(group, iface)
+		if err != nil {
+			if err.Error() == "" {
+				t.Fatal("an error without a message")
+			}
+			return
+		}
+		if !g.IsMulticast() || g.Zone() != "" || g.Is4In6() {
+			t.Fatalf("ParseGroup(%q, %q) accepted %v", group, iface, g)
+		}
+		if f := familyOf(g); f.linkScope && gotIface == "" {
+			t.Fatalf("ParseGroup(%q, %q): link-scoped %v without an interface", group, iface, g)
+		}
+		if iface != "" && gotIface != iface {
+			t.Fatalf("ParseGroup(%q, %q) changed the interface to %q", group, iface, gotIface)
+		}
+		g2, iface2, err := ParseGroup(g.String(), gotIface)
+		if err != nil || g2 != g || iface2 != gotIface {
+			t.Fatalf("again: ParseGroup(%q, %q) = %v, %q, %v; want %v, %q", g, gotIface, g2, iface2, err, g, gotIface)
+		}
+	})
 }
