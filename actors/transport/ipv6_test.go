@@ -1,13 +1,16 @@
 package transport
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net"
+	"net/netip"
 	"os"
 	"os/exec"
 	"runtime"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -96,6 +99,77 @@ func TestMulticast_IPv6BetweenVethEnds(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// IPV6_MULTICAST_ALL=0 keeps a socket to the groups it joined itself. A
+// socket on the port joined to another group gets nothing of ours, while a
+// control socket left at the kernel's default (1) gets it: the option makes
+// the difference. The probe is followed by a marker to the other group,
+// from the same interface: the strict socket's first datagram must be the
+// marker.
+func TestMulticast_IPv6OnlyJoinedGroups(t *testing.T) {
+	ns := ipv6Namespace(t)
+	t.Cleanup(func() { goleak.VerifyNone(t) }) // after the closes below (cleanups run last first)
+	fam := familyOf(netip.MustParseAddr("ff05::db:81"))
+	var a, marker Transport
+	var strict, control net.PacketConn
+	inNamespace(t, ns, func() error {
+		var err error
+		if a, err = OpenMulticast("ff05::db:81", 32012, "duma", 1, WithoutNetlink(), WithCheckInterval(time.Hour)); err != nil {
+			return err
+		}
+		t.Cleanup(func() { a.Close() })
+		if marker, err = OpenMulticast("ff05::db:82", 32012, "duma", 1, WithoutNetlink(), WithCheckInterval(time.Hour)); err != nil {
+			return err
+		}
+		t.Cleanup(func() { marker.Close() })
+		dumb, err := net.InterfaceByName("dumb")
+		if err != nil {
+			return err
+		}
+		other := &net.UDPAddr{IP: net.ParseIP("ff05::db:82")}
+		if strict, err = listenShared(fam, 32012); err != nil { // IPV6_MULTICAST_ALL=0
+			return err
+		}
+		t.Cleanup(func() { strict.Close() })
+		if err := fam.wrap(strict).JoinGroup(dumb, other); err != nil {
+			return err
+		}
+		lc := net.ListenConfig{Control: func(_, _ string, c syscall.RawConn) error {
+			var serr error
+			if err := c.Control(func(fd uintptr) {
+				serr = unix.SetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_REUSEADDR, 1)
+			}); err != nil {
+				return err
+			}
+			return serr
+		}}
+		if control, err = lc.ListenPacket(context.Background(), "udp6", "[::]:32012"); err != nil {
+			return err
+		}
+		t.Cleanup(func() { control.Close() })
+		return fam.wrap(control).JoinGroup(dumb, other)
+	})
+	read := func(c net.PacketConn) (string, error) {
+		buf := make([]byte, 64)
+		c.SetReadDeadline(time.Now().Add(10 * time.Second))
+		n, _, err := c.ReadFrom(buf)
+		return string(buf[:n]), err
+	}
+	if err := a.Send([]byte("probe")); err != nil {
+		t.Fatal(err)
+	}
+	if err := marker.Send([]byte("marker")); err != nil {
+		t.Fatal(err)
+	}
+	// A socket joined to another group with the default option hears us:
+	// without that, the test would prove nothing.
+	if got, err := read(control); err != nil || got != "probe" {
+		t.Fatalf("control socket (IPV6_MULTICAST_ALL=1): %q, %v; want the probe first", got, err)
+	}
+	if got, err := read(strict); err != nil || got != "marker" {
+		t.Errorf("socket with IPV6_MULTICAST_ALL=0 joined to the marker's group: %q, %v; want the marker, not the probe", got, err)
 	}
 }
 
