@@ -194,7 +194,10 @@ func ipv6Namespace(t *testing.T) string {
 			t.Fatalf("%s: %v: %s", strings.Join(args, " "), err, out)
 		}
 	}
-	run("ip", "netns", "exec", ns, "sysctl", "-qw", "net.ipv6.conf.all.accept_dad=0", "net.ipv6.conf.default.accept_dad=0")
+	// /proc/sys/net is the namespace's own inside it (sh, not sysctl,
+	// which a fresh machine may lack).
+	run("ip", "netns", "exec", ns, "sh", "-c",
+		"echo 0 > /proc/sys/net/ipv6/conf/all/accept_dad && echo 0 > /proc/sys/net/ipv6/conf/default/accept_dad")
 	run("ip", "-n", ns, "link", "add", "duma", "type", "veth", "peer", "name", "dumb")
 	run("ip", "-n", ns, "addr", "add", "fd00:198:18::a/64", "dev", "duma", "nodad")
 	run("ip", "-n", ns, "addr", "add", "fd00:198:18::b/64", "dev", "dumb", "nodad")

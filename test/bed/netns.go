@@ -151,11 +151,12 @@ func ip(args ...string) error {
 // kernel adds ff00::/8 on every interface.
 func (nn *netnsNet) addIPv6(i int, ns string) (string, error) {
 	addr := fmt.Sprintf("fd00:198:18::%x", i+1)
-	sysctl := exec.Command("ip", "netns", "exec", ns, "sysctl", "-qw",
-		"net.ipv6.conf.all.accept_dad=0", "net.ipv6.conf.default.accept_dad=0",
-		"net.ipv6.conf."+netnsIface+".accept_dad=0")
-	if out, err := sysctl.CombinedOutput(); err != nil {
-		return addr, fmt.Errorf("sysctl in %s: %v: %s", ns, err, strings.TrimSpace(string(out)))
+	// /proc/sys/net is the namespace's own in a process inside it; sh,
+	// not sysctl, which a fresh machine may lack.
+	dad := exec.Command("ip", "netns", "exec", ns, "sh", "-c", "for c in all default "+netnsIface+
+		"; do echo 0 > /proc/sys/net/ipv6/conf/$c/accept_dad; done")
+	if out, err := dad.CombinedOutput(); err != nil {
+		return addr, fmt.Errorf("turning DAD off in %s: %v: %s", ns, err, strings.TrimSpace(string(out)))
 	}
 	if err := ip("-n", ns, "addr", "add", addr+"/64", "dev", netnsIface, "nodad"); err != nil {
 		return addr, err
