@@ -93,3 +93,23 @@ func TestIPv6Multicast_DaemonsFindEachOther(t *testing.T) {
 		})
 	}
 }
+
+// A daemon refuses an IPv6 group it cannot use at start, with a message
+// naming the problem (any user, nothing is sent).
+func TestIPv6Multicast_BadGroupsRefused(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--group", "ff02::db"}, "a link-local (ff02::/16) group needs an interface"},
+		{[]string{"--group", "ff02::db%eth1", "--interface", "eth0"}, `the zone names interface "eth1", but multicast.interface is "eth0"`},
+		{[]string{"--group", "fd00::db"}, "not an IPv6 multicast address"},
+		{[]string{"--group", "ff02::db%dbnosuch0"}, "dbnosuch0"},
+	} {
+		args := append([]string{"daemon", "--log-level", "error"}, tc.args...)
+		_, errs, code := runClient(t, args...)
+		if code == 0 || !strings.Contains(errs, tc.want) {
+			t.Errorf("%v: exit %d, stderr %q; want a refusal containing %q", tc.args, code, errs, tc.want)
+		}
+	}
+}
