@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/diskd-actors/diskd-actors/messages"
 	"github.com/diskd-actors/diskd-actors/test/bed"
 )
 
@@ -112,4 +113,45 @@ func TestIPv6Multicast_BadGroupsRefused(t *testing.T) {
 			t.Errorf("%v: exit %d, stderr %q; want a refusal containing %q", tc.args, code, errs, tc.want)
 		}
 	}
+}
+
+// The recovery of a link flap holds for IPv6 too: the interface goes down
+// (the kernel drops its IPv6 addresses) and up (the link-local address
+// comes back); the daemon rejoins the ff02:: group and is heard again
+// within two announce intervals, without a restart.
+func TestIPv6Multicast_LinkFlap(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: skipping a test that runs daemons")
+	}
+	if reason := bed.NetnsUnavailable(); reason != "" {
+		t.Skip("IPv6 multicast needs network namespaces (it is not delivered on lo): " + reason)
+	}
+	b := bed.New(t, bed.Options{Hosts: 2, Mode: bed.Netns, IPv6: true, Group: fmt.Sprintf("ff02::db:%x", 1+rand.IntN(0xfffe)),
+		Announce: recoveryAnnounce, PeerTimeout: 2 * recoveryAnnounce, Race: true, LogLevel: "info"})
+	if _, err := b.WaitConverged(context.Background(), 0, 20*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	h0, h1 := b.Hosts[0], b.Hosts[1]
+	before, pid := instances(t, b, h1), h1.PID()
+	if err := h1.Cut(); err != nil {
+		t.Fatal(err)
+	}
+	recoveryWait(t, "h00 marks the cut-off h01 down", func() (bool, error) {
+		p, err := recoveryPeer(h0, "h01")
+		return p.State == messages.PeerDown, err
+	})
+	healed := time.Now()
+	if err := h1.Heal(); err != nil {
+		t.Fatal(err)
+	}
+	checkRecovered(t, b, h1, healed, "[fe80:", before)
+	if h1.PID() != pid {
+		t.Errorf("h01's daemon is pid %d, was %d", h1.PID(), pid)
+	}
+	if l := linkOf(t, h1); l.Rejoins < 1 || !l.Up || !strings.HasPrefix(l.Address, "fe80:") {
+		t.Errorf("h01 network.link after the flap: %+v, want a rejoin, the link up, a link-local address", l)
+	} else {
+		t.Logf("h01 link: %s", l.Line())
+	}
+	checkLog(t, b, h1)
 }
