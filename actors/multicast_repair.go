@@ -106,17 +106,11 @@ func (a *MulticastServer) discovered(c actor.Context, node string) {
 	if inst := a.eng.InstanceOf(node); inst != "" && a.pace.listen > 0 {
 		listened = startupWait(a.d.cfg.Repair.StartupDelay, inst)
 	}
-	since := a.d.now().Sub(a.pace.heard)
-	if !a.pace.heard.IsZero() && since < listened {
+	if !a.pace.heard.IsZero() && a.d.now().Sub(a.pace.heard) < listened {
 		a.d.stats.discoverySkipped.Add(1)
 		return
 	}
-	// In doubt (our burst went out less than a whole start-up delay ago,
-	// and what made us discover it may have been its answer to that
-	// burst), only announce: a newcomer that lacks our generation asks for
-	// the chunks it lacks, one that has it costs one datagram, not the
-	// whole inventory again.
-	a.pace.offer = a.pace.heard.IsZero() || since >= a.d.cfg.Repair.StartupDelay
+	a.pace.offer = true
 	a.announceSoon(c)
 }
 
