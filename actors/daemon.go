@@ -26,7 +26,7 @@ type Options struct {
 	Config  *config.Config
 	Version string
 	Log     *slog.Logger
-	// Transport opens the datagram transport; nil means IPv4 multicast as
+	// Transport opens the datagram transport; nil means multicast (IPv4 or IPv6) as
 	// configured. Tests pass an in-memory fake.
 	Transport func() (transport.Transport, error)
 	// Now is the clock; nil means time.Now.

@@ -127,7 +127,7 @@ type Mounts struct {
 
 // Multicast is where announcements are sent and heard.
 type Multicast struct {
-	Group     string `yaml:"group"`     // IPv4 multicast address (IPv6 is not supported yet)
+	Group     string `yaml:"group"`     // IPv4 or IPv6 multicast address; IPv6 may name the interface as a zone (ff02::db%eth0)
 	Port      int    `yaml:"port"`      // UDP port, 1..65535
 	Interface string `yaml:"interface"` // interface name; "" means the system default
 	TTL       int    `yaml:"ttl"`       // IP time to live, 0..255; 1 keeps datagrams on the LAN

@@ -16,7 +16,7 @@ import (
 func (t *multicastTransport) startWatch() {
 	watch := "poll"
 	if t.o.netlink {
-		nl, err := subscribeNetlink(t.ifname == "")
+		nl, err := subscribeNetlink(t.fam.netlinkGroups(t.ifname == ""))
 		if err != nil {
 			t.o.log.Debug("no netlink subscription; checking the interface periodically", "error", err)
 		} else {
@@ -113,7 +113,7 @@ func (t *multicastTransport) fix(p Plan, index int, rebind bool) error {
 		}
 	}
 	if rebind {
-		sconn, send, err := openSender(p.Addr, ifi, t.ttl)
+		sconn, send, err := openSender(t.fam, p.Addr, ifi, t.ttl)
 		if err != nil {
 			return err
 		}
@@ -141,6 +141,7 @@ func (t *multicastTransport) fix(p Plan, index int, rebind bool) error {
 		return fmt.Errorf("join %s on %s: %w", t.group.IP, ifaceName(ifi), err)
 	}
 	t.joined = index
+	t.arrival.Store(int64(index))
 	return nil
 }
 
@@ -152,7 +153,7 @@ func (t *multicastTransport) observe() Link {
 		if err != nil {
 			return Link{}
 		}
-		return linkOf(ifi)
+		return linkOf(ifi, t.fam)
 	}
 	return routeLink(t.group)
 }
@@ -160,36 +161,33 @@ func (t *multicastTransport) observe() Link {
 // routeLink finds the interface the kernel would send to group through:
 // connecting a UDP socket chooses a source address and sends nothing.
 func routeLink(group *net.UDPAddr) Link {
-	c, err := net.DialUDP("udp4", nil, group)
+	g, _ := netip.AddrFromSlice(group.IP)
+	fam := familyOf(g.Unmap())
+	c, err := net.DialUDP(fam.network(), nil, group)
 	if err != nil {
 		return Link{}
 	}
-	src, _ := netip.AddrFromSlice(c.LocalAddr().(*net.UDPAddr).IP.To4())
+	src := c.LocalAddr().(*net.UDPAddr).AddrPort().Addr().Unmap()
 	c.Close()
 	ifs, err := net.Interfaces()
 	if err != nil {
 		return Link{}
 	}
 	for i := range ifs {
-		if l := linkOf(&ifs[i]); slices.Contains(l.Addrs, src) {
+		l := linkOf(&ifs[i], fam)
+		if slices.ContainsFunc(l.Addrs, func(a netip.Addr) bool { return a.WithZone("") == src.WithZone("") }) {
 			return l
 		}
 	}
 	return Link{}
 }
 
-func linkOf(ifi *net.Interface) Link {
+func linkOf(ifi *net.Interface, fam family) Link {
 	l := Link{Index: ifi.Index, Up: ifi.Flags&net.FlagUp != 0 && ifi.Flags&net.FlagRunning != 0}
 	addrs, err := ifi.Addrs()
 	if err != nil {
 		return l
 	}
-	for _, a := range addrs {
-		if ipn, ok := a.(*net.IPNet); ok {
-			if ip, ok := netip.AddrFromSlice(ipn.IP.To4()); ok {
-				l.Addrs = append(l.Addrs, ip)
-			}
-		}
-	}
+	l.Addrs = fam.addrs(ifi, addrs)
 	return l
 }
