@@ -81,6 +81,7 @@ type Config struct {
 	Identity   Identity `yaml:"identity"`
 	Hotplug    Hotplug  `yaml:"hotplug"`
 	Repair     Repair   `yaml:"repair"`
+	Mount      Mount    `yaml:"mount"` // remote mount and unmount; off without mount.policy
 }
 
 // Auth holds the shared keys that sign and verify datagrams (HMAC-SHA256).
@@ -197,6 +198,7 @@ func Default() *Config {
 		Identity:   Identity{Sysfs: "/sys", UdevData: "/run/udev/data"},
 		Hotplug:    Hotplug{Enabled: true, Debounce: DefaultHotplugDebounce},
 		Repair:     defaultRepair(),
+		Mount:      defaultMount(),
 	}
 	// Under systemd, RuntimeDirectory= and StateDirectory= give the places
 	// for the socket and the state file.
@@ -284,6 +286,7 @@ func Parse(data []byte) (*Config, error) {
 // problems found while decoding are given, so that a key is not reported
 // twice; the others get the line of their key.
 func (c *Config) checkDecoded(lines map[string]int, decoding []*KeyError) []*KeyError {
+	c.Mount.normalize()
 	for _, f := range []struct {
 		key string
 		v   *string

@@ -54,6 +54,9 @@ func (c *cursor) envelope(e *Envelope) bool {
 		case "disks":
 			bit = 1 << 13
 			e.Disks, ok = c.disks()
+		case "mount":
+			bit = 1 << 14
+			e.Mount, ok = c.mountBody()
 		default:
 			return c.unknown(k, envelopeNames)
 		}
@@ -68,7 +71,7 @@ func (c *cursor) envelope(e *Envelope) bool {
 // fastEnvelopeFields are the envelope's fields the fast path reads, for
 // the test that keeps it in step with Envelope.
 var fastEnvelopeFields = []string{"v", "kind", "node", "instance", "seq", "agent", "gen", "chunks",
-	"digest", "count", "index", "to", "missing", "disks"}
+	"digest", "count", "index", "to", "missing", "disks", "mount"}
 
 // disks reads an array of disks; [] is an empty slice.
 func (c *cursor) disks() ([]messages.Disk, bool) {
