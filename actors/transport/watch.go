@@ -41,7 +41,7 @@ func (t *multicastTransport) startWatch() {
 
 func (t *multicastTransport) watch() {
 	defer t.wg.Done()
-	tk := time.NewTicker(t.o.interval)
+	tk := time.NewTicker(t.period(true))
 	defer tk.Stop()
 	for {
 		select {
@@ -50,8 +50,18 @@ func (t *multicastTransport) watch() {
 		case <-tk.C:
 		case <-t.wake:
 		}
-		t.check()
+		tk.Reset(t.period(t.check()))
 	}
+}
+
+// period is the time to the next periodic check: the backstop while
+// netlink reports changes, the short interval without netlink or while a
+// failed fix waits to be retried (no event may come to ask for it).
+func (t *multicastTransport) period(settled bool) time.Duration {
+	if t.nl != nil && settled {
+		return t.o.backstop
+	}
+	return t.o.interval
 }
 
 // poke asks for a check now; pokes coalesce.
@@ -63,8 +73,9 @@ func (t *multicastTransport) poke() {
 }
 
 // check looks at the interface and applies Decide's plan. A fix that
-// fails leaves the state as it was, so that the next check tries again.
-func (t *multicastTransport) check() {
+// fails leaves the state as it was, so that the next check tries again,
+// and reports false.
+func (t *multicastTransport) check() (settled bool) {
 	now := t.o.observe()
 	p := Decide(t.bound, t.last, now)
 	// Counted last, so that a report showing the check shows its outcome.
@@ -74,7 +85,7 @@ func (t *multicastTransport) check() {
 			t.o.log.Warn("multicast link lost; waiting for it", "interface", ifaceLabel(t.ifname), "reason", p.Reason)
 		}
 		t.last = now
-		return
+		return true
 	}
 	// Without a configured interface the sending socket is bound to no
 	// address and follows the routes: nothing to rebind.
@@ -85,7 +96,7 @@ func (t *multicastTransport) check() {
 			t.failed = msg
 			t.o.log.Warn("multicast recovery failed; retrying", "interface", ifaceLabel(t.ifname), "reason", p.Reason, "error", err)
 		}
-		return
+		return false
 	}
 	t.failed = ""
 	t.bound, t.last = Bound{Index: now.Index, Addr: p.Addr}, now
@@ -100,6 +111,7 @@ func (t *multicastTransport) check() {
 	})
 	t.o.log.Info("multicast recovered", "interface", ifaceLabel(t.ifname), "reason", p.Reason,
 		"address", p.Addr.String(), "rejoined", true, "rebound", rebind)
+	return true
 }
 
 // fix re-opens the sending socket (if rebind) and re-joins the group on
