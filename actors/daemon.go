@@ -105,6 +105,7 @@ type pids struct {
 	info, diskWatcher, mountWatcher, multicast, sockets *actor.PID
 	stateStore                                          *actor.PID // nil without a state file
 	http                                                *actor.PID // nil without http.listen
+	cluster                                             *actor.PID // nil without cluster.enabled
 }
 
 // ErrDaemonRunning is returned by Start when a live daemon already listens
@@ -218,6 +219,9 @@ func Start(opts Options) (*Daemon, error) {
 	if cfg.HTTP.Listen != "" {
 		d.pids.http = sys.NewLocalPID("daemon/http")
 	}
+	if cfg.Cluster.Enabled {
+		d.pids.cluster = sys.NewLocalPID("daemon/cluster")
+	}
 	strategy := &backoffStrategy{health: d.health, log: log}
 	props := actor.PropsFromProducer(func() actor.Actor { return &supervisorActor{d: d, info: info, current: d.settings} },
 		actor.WithSupervisor(strategy), actor.WithGuardian(strategy), actor.WithReceiverMiddleware(logPanics(log)))
@@ -312,6 +316,7 @@ func (s *supervisorActor) Receive(c actor.Context) {
 			{"mount_watcher", newMountWatcherProps(d)},
 			{"hotplug", newHotplugProps(d)},
 			{"multicast", newMulticastProps(d)},
+			{"cluster", newClusterProps(d)}, // nil without cluster.enabled
 			{"sockets", newSocketFactoryProps(d)},
 			{"state_store", newStateStoreProps(d)},
 			{"http", newHTTPProps(d)}, // after info, which it subscribes to

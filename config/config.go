@@ -81,6 +81,7 @@ type Config struct {
 	Identity   Identity `yaml:"identity"`
 	Hotplug    Hotplug  `yaml:"hotplug"`
 	Repair     Repair   `yaml:"repair"`
+	Cluster    Cluster  `yaml:"cluster"` // unicast transport (config/cluster.go); off by default
 }
 
 // Auth holds the shared keys that sign and verify datagrams (HMAC-SHA256).
@@ -197,6 +198,7 @@ func Default() *Config {
 		Identity:   Identity{Sysfs: "/sys", UdevData: "/run/udev/data"},
 		Hotplug:    Hotplug{Enabled: true, Debounce: DefaultHotplugDebounce},
 		Repair:     defaultRepair(),
+		Cluster:    defaultCluster(),
 	}
 	// Under systemd, RuntimeDirectory= and StateDirectory= give the places
 	// for the socket and the state file.

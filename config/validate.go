@@ -152,6 +152,7 @@ func (c *Config) problems() []*KeyError {
 	c.httpProblems(add)
 	c.identityProblems(add)
 	c.repairProblems(add)
+	c.clusterProblems(add)
 	return ps
 }
 

@@ -55,6 +55,8 @@ type PeerAnnounced struct {
 	Legacy   bool // a daemon of the original Perl diskd, named by its address
 	Disks    []Disk
 	At       time.Time
+	// Transport it came by: TransportCluster, or "" for multicast.
+	Transport string
 }
 
 // PeerLeft is a validated goodbye: the peer stopped cleanly.
@@ -156,6 +158,9 @@ type Peer struct {
 	Conflict bool `json:"conflict,omitempty"`
 	// Legacy: a daemon of the original Perl diskd, named by its address.
 	Legacy bool `json:"legacy,omitempty"`
+	// Transports it was heard on since its instance started: "multicast",
+	// "cluster" or both (a node heard on both is one peer).
+	Transports []string `json:"transports,omitempty"`
 }
 
 // GetStatus asks for the daemon's health; answered by Status.
@@ -195,7 +200,8 @@ type Status struct {
 	// Runs counts blkid and mount-table runs by source ("blkid", "mounts").
 	Runs map[string]RunStats `json:"runs"`
 	// HTTP is the web page's listener; nil when http.listen is off.
-	HTTP *HTTPStatus `json:"http,omitempty"`
+	HTTP    *HTTPStatus    `json:"http,omitempty"`
+	Cluster *ClusterStatus `json:"cluster,omitempty"` // nil while cluster.enabled is false
 }
 
 // Limits is the budget of what Info holds for peers (limits.* in the

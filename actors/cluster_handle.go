@@ -1,0 +1,218 @@
+package actors
+
+import (
+	"net"
+	"strconv"
+
+	"github.com/hashicorp/memberlist"
+
+	"github.com/diskd-actors/diskd-actors/actors/cluster"
+	"github.com/diskd-actors/diskd-actors/messages"
+	"github.com/diskd-actors/diskd-actors/messages/wire"
+)
+
+// received handles a decoded payload.
+func (a *ClusterServer) received(p *cluster.Payload) {
+	if p.Node == a.d.id.Node {
+		if p.Instance != a.d.id.Instance {
+			a.log.Warn("another daemon in the cluster uses our node name", "instance", p.Instance)
+		}
+		return
+	}
+	switch p.Kind {
+	case cluster.KindState:
+		a.heardState(*p)
+	case cluster.KindRequest:
+		if p.To != a.d.id.Node || !a.have {
+			return
+		}
+		a.counts.answered.Add(1)
+		inv := a.ownState()
+		inv.Kind, inv.Disks = cluster.KindInventory, a.disks
+		a.sendTo(p.Node, inv)
+	case cluster.KindGoodbye:
+		// Info ignores a goodbye of another instance or a second one.
+		a.toInfo(&messages.PeerLeft{Node: p.Node, Instance: p.Instance, At: a.d.now()})
+		if m, ok := a.members[p.Node]; ok && m.meta.Instance == p.Instance {
+			if b, err := cluster.Encode(p); err == nil {
+				a.del.bq.QueueBroadcast(&stateBroadcast{node: p.Node, msg: b})
+			}
+			a.forget(p.Node)
+		}
+	case cluster.KindInventory:
+		if h, ok := a.held[p.Node]; ok && h.instance == p.Instance && h.gen >= p.Gen {
+			a.counts.unchanged.Add(1)
+			return
+		}
+		if len(a.held) >= a.d.cfg.Limits.MaxPeers {
+			if _, ok := a.held[p.Node]; !ok {
+				a.d.stats.drop(wire.DropPeerLimit)
+				return
+			}
+		}
+		a.counts.received.Add(1)
+		a.held[p.Node] = heldInventory{instance: p.Instance, gen: p.Gen}
+		delete(a.asked, p.Node)
+		a.toInfo(&messages.PeerAnnounced{Node: p.Node, Instance: p.Instance, Addr: a.members[p.Node].addr,
+			Agent: p.Agent, Full: true, Gen: p.Gen, Disks: p.Disks, At: a.d.now(), Transport: messages.TransportCluster})
+	}
+}
+
+// heardState records a node's state, asks for its inventory when it is
+// news, and passes the state on.
+func (a *ClusterServer) heardState(p cluster.Payload) {
+	old, known := a.states[p.Node]
+	if known && old.Instance == p.Instance && old.Gen >= p.Gen {
+		a.counts.unchanged.Add(1)
+		return
+	}
+	if !known && len(a.states) >= a.d.cfg.Limits.MaxPeers {
+		a.d.stats.drop(wire.DropPeerLimit)
+		return
+	}
+	a.states[p.Node] = p
+	if b, err := cluster.Encode(&p); err == nil {
+		a.del.bq.QueueBroadcast(&stateBroadcast{node: p.Node, msg: b})
+	}
+	a.askIfNew(p.Node)
+}
+
+// askIfNew requests the inventory of node when the state heard names a
+// generation Info does not hold from us, unless asked recently.
+func (a *ClusterServer) askIfNew(node string) {
+	p, ok := a.states[node]
+	if !ok {
+		return
+	}
+	if h, ok := a.held[node]; ok && h.instance == p.Instance && h.gen >= p.Gen {
+		return
+	}
+	if at, ok := a.asked[node]; ok && a.d.now().Sub(at) < clusterAskAgain {
+		return
+	}
+	if _, ok := a.members[node]; !ok {
+		return // asked once its join is heard
+	}
+	a.asked[node] = a.d.now()
+	a.counts.requests.Add(1)
+	a.sendTo(node, &cluster.Payload{Kind: cluster.KindRequest, Node: a.d.id.Node, Instance: a.d.id.Instance, To: node})
+}
+
+// sendTo sends p reliably to a member, on a goroutine (a TCP connection
+// can take memberlist's TCP timeout); at most clusterMaxSends at once.
+func (a *ClusterServer) sendTo(node string, p *cluster.Payload) {
+	m, ok := a.members[node]
+	if !ok {
+		return
+	}
+	host, port, err := net.SplitHostPort(m.addr)
+	if err != nil {
+		return
+	}
+	pn, _ := strconv.Atoi(port)
+	b, err := cluster.Encode(p)
+	if err != nil {
+		a.log.Error("cluster payload not encoded", "kind", p.Kind, "error", err)
+		return
+	}
+	select {
+	case a.sends <- struct{}{}:
+	default:
+		a.counts.sendsBusy.Add(1)
+		return
+	}
+	to := &memberlist.Node{Name: node, Addr: net.ParseIP(host), Port: uint16(pn)}
+	ml := a.ml
+	a.wg.Add(1)
+	go func() {
+		defer a.wg.Done()
+		defer func() { <-a.sends }()
+		if err := ml.SendReliable(to, b); err != nil {
+			a.log.Debug("cluster send failed", "to", node, "kind", p.Kind, "error", err)
+		}
+	}()
+}
+
+// nodeEvent maps a memberlist node event onto Info's view.
+func (a *ClusterServer) nodeEvent(e cluster.Event) {
+	if e.Name == a.d.id.Node {
+		return
+	}
+	switch cluster.Classify(e) {
+	case cluster.Alive:
+		meta, err := cluster.DecodeMeta(e.Meta)
+		if err != nil {
+			a.counts.dropped.Add(1)
+			a.d.stats.drop(wire.DropInvalid)
+			return
+		}
+		if _, ok := a.members[e.Name]; !ok && len(a.members) >= a.d.cfg.Limits.MaxPeers {
+			a.d.stats.drop(wire.DropPeerLimit)
+			return
+		}
+		if old, ok := a.members[e.Name]; ok && old.meta.Instance != meta.Instance {
+			delete(a.held, e.Name)
+		}
+		a.members[e.Name] = clusterMember{meta: meta, addr: e.Addr}
+		a.heartbeat(e.Name)
+		a.askIfNew(e.Name)
+	case cluster.Left:
+		if m, ok := a.members[e.Name]; ok {
+			a.toInfo(&messages.PeerLeft{Node: e.Name, Instance: m.meta.Instance, At: a.d.now()})
+		}
+		a.forget(e.Name)
+	case cluster.Down:
+		if m, ok := a.members[e.Name]; ok {
+			a.log.Info("cluster member failed", "node", e.Name, "address", e.Addr)
+			a.toInfo(&messages.PeerFailed{Node: e.Name, Instance: m.meta.Instance, At: a.d.now()})
+		}
+		a.forget(e.Name)
+	}
+}
+
+func (a *ClusterServer) forget(node string) {
+	delete(a.members, node)
+	delete(a.states, node)
+	delete(a.held, node)
+	delete(a.asked, node)
+}
+
+// heartbeat tells Info a member is alive (its disks stay as they were).
+func (a *ClusterServer) heartbeat(node string) {
+	m := a.members[node]
+	a.toInfo(&messages.PeerAnnounced{Node: node, Instance: m.meta.Instance, Addr: m.addr, Agent: m.meta.Agent,
+		At: a.d.now(), Transport: messages.TransportCluster})
+}
+
+// tickDue hears every live member, repeats unanswered requests and
+// publishes status.
+func (a *ClusterServer) tickDue() {
+	for node := range a.members {
+		a.heartbeat(node)
+		a.askIfNew(node)
+	}
+	a.publish()
+}
+
+func (a *ClusterServer) publish() {
+	if a.ml == nil {
+		return
+	}
+	a.d.stats.cluster.Store(&messages.ClusterStatus{
+		Members: a.ml.NumMembers(), Joined: a.counts.joined.Load(), JoinTries: a.counts.joinTries.Load(),
+		Encrypted: a.kr != nil, Label: a.d.cfg.Cluster.Label, Advertise: a.advertise(),
+		Queued: a.queued.Load(), Broadcasts: a.del.bq.NumQueued(),
+		Requests: a.counts.requests.Load(), Answered: a.counts.answered.Load(), Received: a.counts.received.Load(),
+		Unchanged: a.counts.unchanged.Load(), Dropped: a.counts.dropped.Load(), SendsBusy: a.counts.sendsBusy.Load(),
+	})
+}
+
+// toInfo hands news to Info unless too much is already waiting for it.
+func (a *ClusterServer) toInfo(m any) {
+	if a.d.stats.infoQueue.Load() >= maxInfoQueue {
+		a.d.stats.drop(wire.DropBusy)
+		return
+	}
+	a.d.stats.infoQueue.Add(1)
+	a.d.root.Send(a.d.pids.info, m)
+}
