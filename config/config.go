@@ -302,7 +302,7 @@ func (c *Config) checkDecoded(lines map[string]int, decoding []*KeyError) []*Key
 		*f.v = filepath.Join(home, rest)
 	}
 	// An empty list is no list: "keys: []" is the default, nil.
-	for _, l := range []*[]string{&c.Auth.Keys, &c.Auth.KeyFiles} {
+	for _, l := range []*[]string{&c.Auth.Keys, &c.Auth.KeyFiles, &c.Cluster.Join} {
 		if len(*l) == 0 {
 			*l = nil
 		}

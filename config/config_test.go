@@ -256,6 +256,8 @@ func TestDefault(t *testing.T) {
 		"http.listen":    "",
 		"identity.sysfs": "/sys", "identity.udev_data": "/run/udev/data", "hotplug.enabled": "true", "hotplug.debounce": "100ms",
 		"repair.startup_delay": "3s", "repair.unit": "2ms",
+		"cluster.enabled": "false", "cluster.bind": "0.0.0.0:7947", "cluster.advertise": "", "cluster.join": "[]",
+		"cluster.profile": "lan", "cluster.label": "",
 	}
 	if got := flatten(c); !reflect.DeepEqual(got, want) {
 		t.Errorf("got %v, want %v", got, want)
@@ -343,6 +345,13 @@ hotplug:
 repair:
   startup_delay: 250ms
   unit: 2ms
+cluster:
+  enabled: false
+  bind: 0.0.0.0:7947
+  advertise: ""
+  join: []
+  profile: lan
+  label: ""
 `
 	if string(got) != want {
 		t.Errorf("got\n%s\nwant\n%s", got, want)

@@ -118,7 +118,7 @@ func TestValidate_reportsEveryProblem(t *testing.T) {
 		"blkid.command", "blkid.interval", "blkid.timeout", "peer.timeout", "peer.forget_after",
 		"mounts.interval", "mounts.file", "log.level", "log.format",
 		"limits.max_disks", "limits.max_peers", "limits.max_bytes",
-		"identity.sysfs", "hotplug.debounce", "repair.unit"}
+		"identity.sysfs", "hotplug.debounce", "repair.unit", "cluster.bind", "cluster.profile"}
 	if !reflect.DeepEqual(keys, want) {
 		t.Errorf("got %q, want %q", keys, want)
 	}
