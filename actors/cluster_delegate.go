@@ -22,7 +22,7 @@ type clusterDelegate struct {
 	d      *deps
 	self   *actor.PID
 	queued *atomic.Int64
-	state  atomic.Pointer[[]byte] // our KindState payload; nil before the first inventory
+	state  atomic.Pointer[[]byte] // the KindStates payload: ours and those we know; nil before our first inventory
 	meta   []byte
 	bq     *memberlist.TransmitLimitedQueue
 	counts *clusterCounts
@@ -58,7 +58,7 @@ func (g *clusterDelegate) decode(b []byte, state bool) {
 		g.d.stats.drop(reason)
 		return
 	}
-	if state && p.Kind != cluster.KindState {
+	if state && p.Kind != cluster.KindStates {
 		g.counts.dropped.Add(1)
 		g.d.stats.drop(wire.DropKind)
 		return
@@ -78,8 +78,8 @@ func (g *clusterDelegate) GetBroadcasts(overhead, limit int) [][]byte {
 	return g.bq.GetBroadcasts(overhead, limit)
 }
 
-// LocalState implements memberlist.Delegate: our generation and digest,
-// never the disks (they go on request).
+// LocalState implements memberlist.Delegate: the generations and digests
+// of every node we know, never the disks (they go on request).
 func (g *clusterDelegate) LocalState(join bool) []byte {
 	if s := g.state.Load(); s != nil {
 		return *s
@@ -128,5 +128,7 @@ func (b *stateBroadcast) Finished()       {}
 // back.
 type clusterCounts struct {
 	joinTries, requests, answered, received, unchanged, dropped, sendsBusy atomic.Uint64
+	broadcastsPruned                                                       atomic.Uint64
 	joined                                                                 atomic.Bool
+	traffic                                                                cluster.Traffic
 }

@@ -21,7 +21,15 @@ func (a *ClusterServer) received(p *cluster.Payload) {
 	}
 	switch p.Kind {
 	case cluster.KindState:
-		a.heardState(*p)
+		a.heardState(*p, true)
+	case cluster.KindStates:
+		// Only members': a state of a node that failed, still carried
+		// by another's push/pull, must not come back to life here.
+		for _, st := range p.States {
+			if _, member := a.members[st.Node]; member {
+				a.heardState(st, false)
+			}
+		}
 	case cluster.KindRequest:
 		if p.To != a.d.id.Node || !a.have {
 			return
@@ -35,7 +43,7 @@ func (a *ClusterServer) received(p *cluster.Payload) {
 		a.toInfo(&messages.PeerLeft{Node: p.Node, Instance: p.Instance, At: a.d.now()})
 		if m, ok := a.members[p.Node]; ok && m.meta.Instance == p.Instance {
 			if b, err := cluster.Encode(p); err == nil {
-				a.del.bq.QueueBroadcast(&stateBroadcast{node: p.Node, msg: b})
+				a.broadcast(&stateBroadcast{node: p.Node, msg: b})
 			}
 			a.forget(p.Node)
 		}
@@ -59,8 +67,9 @@ func (a *ClusterServer) received(p *cluster.Payload) {
 }
 
 // heardState records a node's state, asks for its inventory when it is
-// news, and passes the state on.
-func (a *ClusterServer) heardState(p cluster.Payload) {
+// news, and passes a broadcast state on (push/pull needs no passing on:
+// it is the anti-entropy itself).
+func (a *ClusterServer) heardState(p cluster.Payload, pass bool) {
 	old, known := a.states[p.Node]
 	if known && old.Instance == p.Instance && old.Gen >= p.Gen {
 		a.counts.unchanged.Add(1)
@@ -71,8 +80,9 @@ func (a *ClusterServer) heardState(p cluster.Payload) {
 		return
 	}
 	a.states[p.Node] = p
-	if b, err := cluster.Encode(&p); err == nil {
-		a.del.bq.QueueBroadcast(&stateBroadcast{node: p.Node, msg: b})
+	a.statesChanged = true
+	if b, err := cluster.Encode(&p); err == nil && pass {
+		a.broadcast(&stateBroadcast{node: p.Node, msg: b})
 	}
 	a.askIfNew(p.Node)
 }
@@ -171,6 +181,9 @@ func (a *ClusterServer) nodeEvent(e cluster.Event) {
 }
 
 func (a *ClusterServer) forget(node string) {
+	if _, ok := a.states[node]; ok {
+		a.statesChanged = true
+	}
 	delete(a.members, node)
 	delete(a.states, node)
 	delete(a.held, node)
@@ -184,27 +197,67 @@ func (a *ClusterServer) heartbeat(node string) {
 		At: a.d.now(), Transport: messages.TransportCluster})
 }
 
-// tickDue hears every live member, repeats unanswered requests and
-// publishes status.
+// tickDue hears every live member and repeats unanswered requests.
 func (a *ClusterServer) tickDue() {
 	for node := range a.members {
 		a.heartbeat(node)
 		a.askIfNew(node)
 	}
-	a.publish()
+	a.publishStates()
 }
 
-func (a *ClusterServer) publish() {
-	if a.ml == nil {
+// broadcast queues b, keeping the queue bounded: the oldest broadcasts
+// beyond maxClusterBroadcasts are dropped (and counted).
+func (a *ClusterServer) broadcast(b *stateBroadcast) {
+	a.del.bq.QueueBroadcast(b)
+	if n := a.del.bq.NumQueued(); n > maxClusterBroadcasts {
+		a.counts.broadcastsPruned.Add(uint64(n - maxClusterBroadcasts))
+		a.del.bq.Prune(maxClusterBroadcasts)
+	}
+}
+
+// publishStates re-encodes the push/pull state when a state changed
+// (at most once a tick).
+func (a *ClusterServer) publishStates() {
+	if !a.statesChanged || !a.have {
 		return
 	}
-	a.d.stats.cluster.Store(&messages.ClusterStatus{
-		Members: a.ml.NumMembers(), Joined: a.counts.joined.Load(), JoinTries: a.counts.joinTries.Load(),
-		Encrypted: a.kr != nil, Label: a.d.cfg.Cluster.Label, Advertise: a.advertise(),
-		Queued: a.queued.Load(), Broadcasts: a.del.bq.NumQueued(),
-		Requests: a.counts.requests.Load(), Answered: a.counts.answered.Load(), Received: a.counts.received.Load(),
-		Unchanged: a.counts.unchanged.Load(), Dropped: a.counts.dropped.Load(), SendsBusy: a.counts.sendsBusy.Load(),
-	})
+	a.statesChanged = false
+	all := &cluster.Payload{Kind: cluster.KindStates, Node: a.d.id.Node, Instance: a.d.id.Instance,
+		States: make([]cluster.Payload, 0, len(a.states)+1)}
+	all.States = append(all.States, *a.ownState())
+	for _, st := range a.states {
+		all.States = append(all.States, st)
+	}
+	b, err := cluster.Encode(all)
+	if err != nil {
+		a.log.Error("cluster push/pull state not encoded", "error", err)
+		return
+	}
+	a.del.state.Store(&b)
+}
+
+// publish makes status read the cluster's figures when it is asked: all
+// of them are safe to read from Info's goroutine (atomics, and memberlist
+// methods that lock), so they are never stale.
+func (a *ClusterServer) publish() {
+	ml, del, counts, kr, label, queued := a.ml, a.del, a.counts, a.kr, a.d.cfg.Cluster.Label, a.queued
+	if ml == nil {
+		return
+	}
+	f := func() *messages.ClusterStatus {
+		n := ml.LocalNode()
+		return &messages.ClusterStatus{
+			Members: ml.NumMembers(), Joined: counts.joined.Load(), JoinTries: counts.joinTries.Load(),
+			Encrypted: kr != nil, Label: label, Advertise: net.JoinHostPort(n.Addr.String(), strconv.Itoa(int(n.Port))),
+			Queued: queued.Load(), Broadcasts: del.bq.NumQueued(), Pruned: counts.broadcastsPruned.Load(),
+			Requests: counts.requests.Load(), Answered: counts.answered.Load(), Received: counts.received.Load(),
+			Unchanged: counts.unchanged.Load(), Dropped: counts.dropped.Load(), SendsBusy: counts.sendsBusy.Load(),
+			PacketsOut: counts.traffic.PacketsOut.Load(), BytesOut: counts.traffic.BytesOut(),
+			PacketsIn: counts.traffic.PacketsIn.Load(), BytesIn: counts.traffic.BytesIn(),
+		}
+	}
+	a.d.stats.cluster.Store(&f)
 }
 
 // toInfo hands news to Info unless too much is already waiting for it.

@@ -56,6 +56,8 @@ type ClusterServer struct {
 	states  map[string]cluster.Payload // the newest state heard of each node
 	held    map[string]heldInventory   // the generation delivered to Info
 	asked   map[string]time.Time       // node → when its inventory was last asked
+
+	statesChanged bool // the push/pull state needs encoding again
 }
 
 type clusterMember struct {
@@ -70,13 +72,14 @@ type heldInventory struct {
 
 // Timing and bounds of the cluster transport.
 const (
-	clusterTick        = time.Second
-	clusterAskAgain    = 5 * time.Second // an unanswered request is repeated after
-	clusterLeave       = 2 * time.Second // how long Stopping waits for the leave to spread
-	clusterGoodbyeWait = time.Second     // and for the goodbye's broadcast before
-	clusterMaxSends    = 8               // reliable sends in flight
-	clusterJoinFirst   = 500 * time.Millisecond
-	clusterJoinMax     = 30 * time.Second
+	clusterTick          = time.Second
+	clusterAskAgain      = 5 * time.Second // an unanswered request is repeated after
+	clusterLeave         = 2 * time.Second // how long Stopping waits for the leave to spread
+	clusterGoodbyeWait   = time.Second     // and for the goodbye's broadcast before
+	clusterMaxSends      = 8               // reliable sends in flight
+	maxClusterBroadcasts = 1024            // states waiting in the broadcast queue
+	clusterJoinFirst     = 500 * time.Millisecond
+	clusterJoinMax       = 30 * time.Second
 )
 
 // clusterTickMsg drives heartbeats, repeated requests and status.
@@ -152,8 +155,12 @@ func (a *ClusterServer) start(c actor.Context) {
 	}}
 	mc.Delegate, mc.Events, mc.Keyring = a.del, a.del, a.kr
 	mc.Logger = slog.NewLogLogger(a.log.Handler(), slog.LevelDebug)
+	if mc.Transport, err = cluster.NewCountingTransport(mc.BindAddr, mc.BindPort, mc.Logger, &a.counts.traffic); err != nil {
+		panic(fmt.Sprintf("cluster: %v", err))
+	}
 	ml, err := memberlist.Create(mc)
 	if err != nil {
+		mc.Transport.Shutdown()
 		panic(fmt.Sprintf("cluster: %v", err))
 	}
 	a.setML(ml)
@@ -233,8 +240,7 @@ func (a *ClusterServer) release(leave bool) {
 		}
 	}
 	a.wg.Wait()
-	a.d.stats.cluster.Store(nil)
-	a.setML(nil)
+	a.setML(nil) // status keeps the last instance's figures until the next one publishes
 }
 
 // setInventory makes a new generation of a changed local inventory and
@@ -250,8 +256,9 @@ func (a *ClusterServer) setInventory(disks []messages.Disk) {
 		a.log.Error("cluster state not encoded", "error", err)
 		return
 	}
-	a.del.state.Store(&b)
-	a.del.bq.QueueBroadcast(&stateBroadcast{node: a.d.id.Node, msg: b})
+	a.broadcast(&stateBroadcast{node: a.d.id.Node, msg: b})
+	a.statesChanged = true
+	a.publishStates()
 }
 
 func (a *ClusterServer) ownState() *cluster.Payload {
@@ -267,7 +274,7 @@ func (a *ClusterServer) goodbye() {
 	if err != nil || len(a.members) == 0 {
 		return
 	}
-	a.del.bq.QueueBroadcast(&stateBroadcast{node: a.d.id.Node, msg: b})
+	a.broadcast(&stateBroadcast{node: a.d.id.Node, msg: b})
 	deadline := time.Now().Add(clusterGoodbyeWait)
 	for a.del.bq.NumQueued() > 0 && time.Now().Before(deadline) {
 		time.Sleep(20 * time.Millisecond) // Stopping: nothing else to handle

@@ -293,7 +293,7 @@ func (a *Info) status() *messages.Status {
 		Warnings: slices.Clone(a.st.warnings),
 		Runs:     a.d.stats.runs.snapshot(), HTTP: a.d.stats.http.status(),
 		Hotplug: a.d.hotplug.snapshot(),
-		Cluster: a.d.stats.cluster.Load(),
+		Cluster: a.d.stats.clusterStatus(),
 	}
 	s.Network.ByKind = a.d.stats.kinds.snapshot()
 	for _, p := range a.st.peers {

@@ -125,7 +125,7 @@ func TestCluster_DaemonsListEachOtherKillAndStop(t *testing.T) {
 	}
 	bed.WaitFor(t, 5*time.Second, "h0's status shows 3 members, encrypted", func() (bool, error) {
 		st, err := b.Hosts[0].Status()
-		return err == nil && st.Cluster != nil && st.Cluster.Encrypted && st.Cluster.Members == 3 && st.Cluster.Received == 2,
+		return err == nil && st.Cluster != nil && st.Cluster.Encrypted && st.Cluster.Members == 3 && st.Cluster.Received == 2 && st.Cluster.BytesOut > 0,
 			fmt.Errorf("status.cluster %+v (%v)", st.Cluster, err)
 	})
 
@@ -211,7 +211,7 @@ func TestCluster_BothTransportsOnePeer(t *testing.T) {
 			ps, err := h.Peers()
 			p := peerNamed(ps, other.Name)
 			return err == nil && len(ps) == 1 && p != nil &&
-				slices.Equal(p.Transports, []string{messages.TransportCluster, messages.TransportMulticast}),
+					slices.Equal(p.Transports, []string{messages.TransportCluster, messages.TransportMulticast}),
 				fmt.Errorf("peers %+v (%v)", ps, err)
 		})
 		l, err := h.List()

@@ -30,6 +30,10 @@ const (
 	// memberlist Leave, which alone does not tell a leave from a death to
 	// the event delegate: memberlist leaves Node.State unset).
 	KindGoodbye = "goodbye"
+	// KindStates is the push/pull state (LocalState): the sender's own
+	// state and every other it knows, so that anti-entropy with any one
+	// member brings every generation, not only the sender's.
+	KindStates = "states"
 )
 
 // Limits of what is decoded.
@@ -47,9 +51,13 @@ type Payload struct {
 	Gen      uint64          `json:"gen,omitempty"`
 	Digest   string          `json:"digest,omitempty"`
 	Count    int             `json:"count,omitempty"`
-	To       string          `json:"to,omitempty"`    // request: the node asked
-	Disks    []messages.Disk `json:"disks,omitempty"` // inventory
+	To       string          `json:"to,omitempty"`     // request: the node asked
+	Disks    []messages.Disk `json:"disks,omitempty"`  // inventory
+	States   []Payload       `json:"states,omitempty"` // states: KindState payloads
 }
+
+// MaxStates bounds the states of one KindStates payload.
+const MaxStates = 100000
 
 // Encode returns p's bytes: Version, then JSON.
 func Encode(p *Payload) ([]byte, error) {
@@ -96,6 +104,9 @@ func (p *Payload) validate() error {
 	}
 	switch p.Kind {
 	case KindState:
+		if len(p.States) > 0 {
+			return errors.New("state with states")
+		}
 		if p.Gen == 0 || p.Count < 0 || p.Count > wire.MaxDisksPerPeer || len(p.Digest) > wire.MaxField || len(p.Disks) > 0 {
 			return errors.New("state: bad generation, count or digest, or disks")
 		}
@@ -117,6 +128,18 @@ func (p *Payload) validate() error {
 		}
 		if wire.Digest(p.Disks) != p.Digest {
 			return errors.New("inventory: the disks do not match the digest")
+		}
+	case KindStates:
+		if len(p.States) > MaxStates || len(p.Disks) > 0 {
+			return errors.New("states: too many, or disks")
+		}
+		for i := range p.States {
+			if p.States[i].Kind != KindState || len(p.States[i].States) > 0 {
+				return fmt.Errorf("states: entry %d is not a state", i)
+			}
+			if err := p.States[i].validate(); err != nil {
+				return fmt.Errorf("states: entry %d: %w", i, err)
+			}
 		}
 	case KindGoodbye:
 		if len(p.Disks) > 0 || p.Gen != 0 {

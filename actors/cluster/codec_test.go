@@ -26,11 +26,20 @@ func TestEncodeDecode_RoundTrip(t *testing.T) {
 		{Kind: KindState, Node: "n1", Instance: "abc", Gen: 7, Digest: "d", Count: 2},
 		{Kind: KindRequest, Node: "n2", Instance: "def", To: "n1"},
 		{Kind: KindGoodbye, Node: "n1", Instance: "abc"},
+		{Kind: KindStates, Node: "n1", Instance: "abc", States: []Payload{
+			{Kind: KindState, Node: "n1", Instance: "abc", Gen: 7, Digest: "d", Count: 2},
+			{Kind: KindState, Node: "n2", Instance: "def", Gen: 1, Digest: "e"}}},
 		inventory(),
 	} {
 		b, err := Encode(p)
 		if err != nil {
 			t.Fatalf("%s: %v", p.Kind, err)
+		}
+		if len(p.States) > 0 {
+			got, err := Decode(b)
+			if err != nil || len(got.States) != 2 || got.States[1].Node != "n2" || got.States[1].Gen != 1 {
+				t.Errorf("states: %+v %v", got, err)
+			}
 		}
 		got, err := Decode(b)
 		if err != nil {
@@ -73,6 +82,8 @@ func TestDecode_Refuses(t *testing.T) {
 		"bad digest":     {mustJSON(t, inv), wire.DropInvalid},
 		"count mismatch": {[]byte("\x01" + `{"kind":"inventory","node":"n1","instance":"a","gen":1,"count":3}`), wire.DropInvalid},
 		"too large":      {append([]byte{Version}, make([]byte, MaxPayload)...), wire.DropOversize},
+		"states entry":   {[]byte("\x01" + `{"kind":"states","node":"n1","instance":"a","states":[{"kind":"request","node":"n1","instance":"a","to":"n2"}]}`), wire.DropInvalid},
+		"nested states":  {[]byte("\x01" + `{"kind":"states","node":"n1","instance":"a","states":[{"kind":"state","node":"n1","instance":"a","gen":1,"states":[{}]}]}`), wire.DropInvalid},
 	} {
 		_, err := Decode(tc.b)
 		var de *wire.DropError

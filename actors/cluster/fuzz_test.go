@@ -10,6 +10,7 @@ func FuzzDecode(f *testing.F) {
 		{Kind: KindState, Node: "n1", Instance: "abc", Gen: 7, Digest: "d", Count: 2},
 		{Kind: KindRequest, Node: "n2", Instance: "def", To: "n1"},
 		{Kind: KindGoodbye, Node: "n1", Instance: "abc"},
+		{Kind: KindStates, Node: "n1", Instance: "abc", States: []Payload{{Kind: KindState, Node: "n2", Instance: "d", Gen: 1}}},
 		inventory(),
 	} {
 		b, err := Encode(p)
