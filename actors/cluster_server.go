@@ -257,8 +257,38 @@ func (a *ClusterServer) setInventory(disks []messages.Disk) {
 		return
 	}
 	a.broadcast(&stateBroadcast{node: a.d.id.Node, msg: b})
+	a.tellDirectly(b)
 	a.statesChanged = true
 	a.publishStates()
+}
+
+// clusterDirect is how many members hear our new state at once, by one
+// UDP packet each, besides the broadcast: in a small cluster everyone
+// (a change is visible in milliseconds, not gossip rounds); in a large one
+// the broadcast and the members told pass it on.
+const clusterDirect = 32
+
+// tellDirectly sends a new state of ours straight to up to clusterDirect
+// members (map order: an arbitrary subset).
+func (a *ClusterServer) tellDirectly(b []byte) {
+	if a.ml == nil {
+		return
+	}
+	n := 0
+	for name, m := range a.members {
+		if n == clusterDirect {
+			return
+		}
+		host, port, err := net.SplitHostPort(m.addr)
+		if err != nil {
+			continue
+		}
+		pn, _ := strconv.Atoi(port)
+		if err := a.ml.SendBestEffort(&memberlist.Node{Name: name, Addr: net.ParseIP(host), Port: uint16(pn)}, b); err != nil {
+			a.log.Debug("cluster state not sent", "to", name, "error", err)
+		}
+		n++
+	}
 }
 
 func (a *ClusterServer) ownState() *cluster.Payload {

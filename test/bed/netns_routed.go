@@ -55,7 +55,9 @@ func (nn *netnsNet) route(subnets int) error {
 	if err := r("link", "set", "lo", "up"); err != nil {
 		return err
 	}
-	out, err := exec.Command("ip", "netns", "exec", rt, "sysctl", "-qw", "net.ipv4.ip_forward=1").CombinedOutput()
+	// /proc/sys/net is the namespace's own under ip netns exec; sh, not
+	// sysctl, so that CI needs no procps.
+	out, err := exec.Command("ip", "netns", "exec", rt, "sh", "-c", "echo 1 > /proc/sys/net/ipv4/ip_forward").CombinedOutput()
 	if err != nil {
 		return fmt.Errorf("router ip_forward: %v: %s", err, strings.TrimSpace(string(out)))
 	}
