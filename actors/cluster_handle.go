@@ -163,7 +163,11 @@ func (a *ClusterServer) nodeEvent(e cluster.Event) {
 		if old, ok := a.members[e.Name]; ok && old.meta.Instance != meta.Instance {
 			delete(a.held, e.Name)
 		}
+		_, known := a.members[e.Name]
 		a.members[e.Name] = clusterMember{meta: meta, addr: e.Addr}
+		if !known && len(a.members) <= clusterGreetUpTo {
+			a.greet(e.Name)
+		}
 		a.heartbeat(e.Name)
 		a.askIfNew(e.Name)
 	case cluster.Left:
@@ -268,4 +272,30 @@ func (a *ClusterServer) toInfo(m any) {
 	}
 	a.d.stats.infoQueue.Add(1)
 	a.d.root.Send(a.d.pids.info, m)
+}
+
+// clusterGreetUpTo: in a cluster up to this size, every member sends a
+// newcomer its state at once (one UDP packet), so that daemons started
+// together need not wait for a push/pull round to learn each other's
+// generations; larger clusters rely on push/pull and the broadcasts.
+const clusterGreetUpTo = 128
+
+// greet sends our state to a member that just joined.
+func (a *ClusterServer) greet(node string) {
+	if !a.have || a.ml == nil {
+		return
+	}
+	b, err := cluster.Encode(a.ownState())
+	if err != nil {
+		return
+	}
+	m := a.members[node]
+	host, port, err := net.SplitHostPort(m.addr)
+	if err != nil {
+		return
+	}
+	pn, _ := strconv.Atoi(port)
+	if err := a.ml.SendBestEffort(&memberlist.Node{Name: node, Addr: net.ParseIP(host), Port: uint16(pn)}, b); err != nil {
+		a.log.Debug("cluster state not sent", "to", node, "error", err)
+	}
 }
