@@ -131,4 +131,5 @@ type clusterCounts struct {
 	broadcastsPruned                                                       atomic.Uint64
 	joined                                                                 atomic.Bool
 	traffic                                                                cluster.Traffic
+	keyring                                                                atomic.Pointer[memberlist.Keyring] // the current instance's; nil without keys
 }

@@ -89,9 +89,9 @@ func newClusterProps(d *deps) *actor.Props {
 	if !d.cfg.Cluster.Enabled {
 		return nil
 	}
-	counts := &clusterCounts{}
+	d.cluster = &clusterCounts{}
 	return actor.PropsFromProducer(func() actor.Actor {
-		return &ClusterServer{d: d, log: d.log.With("actor", "cluster"), counts: counts}
+		return &ClusterServer{d: d, log: d.log.With("actor", "cluster"), counts: d.cluster}
 	}, actor.WithReceiverMiddleware(logPanics(d.log)))
 }
 
@@ -146,6 +146,7 @@ func (a *ClusterServer) start(c actor.Context) {
 	if a.kr, err = cluster.NewKeyring(a.d.settings.Keys); err != nil {
 		panic(fmt.Sprintf("cluster keyring: %v", err))
 	}
+	a.counts.keyring.Store(a.kr)
 	a.del = &clusterDelegate{d: a.d, self: c.Self(), queued: a.queued, meta: meta, counts: a.counts}
 	a.del.bq = &memberlist.TransmitLimitedQueue{RetransmitMult: mc.RetransmitMult, NumNodes: func() int {
 		if ml := a.mlOf(); ml != nil {

@@ -97,6 +97,8 @@ type deps struct {
 
 	hotplug       hotplugStats                           // Hotplug's state and counters
 	listenUevents func(rcvbuf int) (UeventSource, error) // opens Hotplug's socket
+
+	cluster *clusterCounts // ClusterServer's counters; nil without cluster.enabled
 }
 
 // pids addresses the parts by name, so messages reach a part across its
