@@ -169,7 +169,7 @@ func (a *ClusterServer) start(c actor.Context) {
 		"encrypted", a.kr != nil, "label", cfg.Label, "seeds", len(cfg.Join))
 	if len(cfg.Join) > 0 {
 		a.wg.Add(1)
-		go a.joinLoop(ml, append([]string(nil), cfg.Join...))
+		go a.joinLoop(ml, append([]string(nil), cfg.Join...), a.stop)
 	} else {
 		a.counts.joined.Store(true)
 	}
@@ -195,14 +195,14 @@ func (a *ClusterServer) advertise() string {
 
 // joinLoop tries the seeds with back-off until one answers or the actor
 // stops.
-func (a *ClusterServer) joinLoop(ml *memberlist.Memberlist, seeds []string) {
+func (a *ClusterServer) joinLoop(ml *memberlist.Memberlist, seeds []string, stop <-chan struct{}) {
 	defer a.wg.Done()
 	delay := clusterJoinFirst
 	t := time.NewTimer(0)
 	defer t.Stop()
 	for {
 		select {
-		case <-a.stop:
+		case <-stop: // not a.stop: release sets it to nil
 			return
 		case <-t.C:
 		}
