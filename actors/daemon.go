@@ -98,6 +98,8 @@ type deps struct {
 	mount         mountStats                             // MountServer's and MountRequester's counters
 	hotplug       hotplugStats                           // Hotplug's state and counters
 	listenUevents func(rcvbuf int) (UeventSource, error) // opens Hotplug's socket
+
+	cluster *clusterCounts // ClusterServer's counters; nil without cluster.enabled
 }
 
 // pids addresses the parts by name, so messages reach a part across its
@@ -107,6 +109,7 @@ type pids struct {
 	mountServer, mountRequester                         *actor.PID // remote mount
 	stateStore                                          *actor.PID // nil without a state file
 	http                                                *actor.PID // nil without http.listen
+	cluster                                             *actor.PID // nil without cluster.enabled
 }
 
 // ErrDaemonRunning is returned by Start when a live daemon already listens
@@ -222,6 +225,9 @@ func Start(opts Options) (*Daemon, error) {
 	if cfg.HTTP.Listen != "" {
 		d.pids.http = sys.NewLocalPID("daemon/http")
 	}
+	if cfg.Cluster.Enabled {
+		d.pids.cluster = sys.NewLocalPID("daemon/cluster")
+	}
 	strategy := &backoffStrategy{health: d.health, log: log}
 	props := actor.PropsFromProducer(func() actor.Actor { return &supervisorActor{d: d, info: info, current: d.settings} },
 		actor.WithSupervisor(strategy), actor.WithGuardian(strategy), actor.WithReceiverMiddleware(logPanics(log)))
@@ -318,6 +324,7 @@ func (s *supervisorActor) Receive(c actor.Context) {
 			{"multicast", newMulticastProps(d)},
 			{"mount_server", newMountServerProps(d)},
 			{"mount_requester", newMountRequesterProps(d)},
+			{"cluster", newClusterProps(d)}, // nil without cluster.enabled
 			{"sockets", newSocketFactoryProps(d)},
 			{"state_store", newStateStoreProps(d)},
 			{"http", newHTTPProps(d)}, // after info, which it subscribes to

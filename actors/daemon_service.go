@@ -72,11 +72,18 @@ func (dm *Daemon) Reload(cfg *config.Config) (live, restart []string, err error)
 	if _, ok := res.(*messages.SettingsApplied); err != nil || !ok {
 		return nil, nil, fmt.Errorf("reload: the daemon's supervisor did not take the settings: %v", err)
 	}
-	for _, p := range []struct {
+	parts := []struct {
 		name string
 		pid  *actor.PID
 	}{{"info", d.pids.info}, {"disk_watcher", d.pids.diskWatcher},
-		{"mount_watcher", d.pids.mountWatcher}, {"multicast", d.pids.multicast}} {
+		{"mount_watcher", d.pids.mountWatcher}, {"multicast", d.pids.multicast}}
+	if d.pids.cluster != nil { // re-keys memberlist
+		parts = append(parts, struct {
+			name string
+			pid  *actor.PID
+		}{"cluster", d.pids.cluster})
+	}
+	for _, p := range parts {
 		res, err := root.RequestFuture(p.pid, &messages.ApplySettings{Settings: s}, serviceAsk).Result()
 		if _, ok := res.(*messages.SettingsApplied); err != nil || !ok {
 			d.log.Warn("reload: a part did not answer; it takes the new settings when it restarts", "part", p.name, "error", err)

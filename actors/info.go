@@ -120,6 +120,8 @@ func (a *Info) Receive(c actor.Context) {
 		a.handlePeerAnnounced(c, m)
 	case *messages.PeerLeft:
 		a.handlePeerLeft(c, m)
+	case *messages.PeerFailed:
+		a.handlePeerFailed(c, m)
 	case *livenessTick:
 		a.checkLiveness(c)
 	case *messages.GetLocalDisks:
@@ -292,6 +294,7 @@ func (a *Info) status() *messages.Status {
 		Runs:     a.d.stats.runs.snapshot(), HTTP: a.d.stats.http.status(),
 		Hotplug: a.d.hotplug.snapshot(),
 		Mount:   a.d.mount.snapshot(a.d.cfg.Mount.Policy != nil),
+		Cluster: a.d.stats.clusterStatus(),
 	}
 	s.Network.ByKind = a.d.stats.kinds.snapshot()
 	for _, p := range a.st.peers {
@@ -334,6 +337,9 @@ func (a *Info) announceLocal(c actor.Context) {
 		return
 	}
 	c.Send(a.d.pids.multicast, &messages.LocalDisksChanged{Disks: slices.Clone(a.st.local)})
+	if a.d.pids.cluster != nil {
+		c.Send(a.d.pids.cluster, &messages.LocalDisksChanged{Disks: slices.Clone(a.st.local)})
+	}
 }
 
 // treeStarted tells Info that the supervisor has spawned every part. Until

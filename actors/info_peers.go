@@ -137,6 +137,7 @@ func (a *Info) handlePeerAnnounced(c actor.Context, m *messages.PeerAnnounced) {
 	next.info.Instance, next.info.Addr, next.info.Seq, next.info.Left = m.Instance, m.Addr, m.Seq, false
 	next.info.LastSeen, next.info.Disks, next.info.State = m.At, len(next.disks), messages.PeerAlive
 	next.info.Legacy = m.Legacy
+	next.info.Transports = heardOn(next.info.Transports, m.Transport, p != nil && p.info.Instance == m.Instance)
 	if m.Agent != "" {
 		next.info.Version = m.Agent
 	}
@@ -318,4 +319,41 @@ func (a *Info) emitDiff(c actor.Context, node string, before, after []messages.D
 			a.emit(c, messages.EventDiskRemoved, node, d.Device, &d)
 		}
 	}
+}
+
+// heardOn adds transport ("" is multicast) to the set a peer's instance
+// was heard on; a new instance starts a new set.
+func heardOn(set []string, transport string, sameInstance bool) []string {
+	if transport == "" {
+		transport = messages.TransportMulticast
+	}
+	if !sameInstance {
+		return []string{transport}
+	}
+	if slices.Contains(set, transport) {
+		return set
+	}
+	out := append(slices.Clone(set), transport)
+	slices.Sort(out)
+	return out
+}
+
+// handlePeerFailed marks a peer's instance down at once: the cluster's
+// failure detector declared it dead. Its heard time moves back by
+// peer.timeout, so that the next liveness check reports it down (with
+// the usual event) and any later announcement brings it back.
+func (a *Info) handlePeerFailed(c actor.Context, m *messages.PeerFailed) {
+	a.d.stats.infoQueue.Add(-1)
+	p := a.st.peers[m.Node]
+	if p == nil || p.info.Instance != m.Instance || p.info.Left {
+		return
+	}
+	down := m.At.Add(-a.d.cfg.Peer.Timeout)
+	if !p.heard.After(down) {
+		return
+	}
+	next := *p
+	next.heard = down
+	a.st.peers[m.Node] = &next
+	a.checkLiveness(c)
 }

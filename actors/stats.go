@@ -34,7 +34,8 @@ type stats struct {
 	sessions sessionCounters    // see session_stats.go
 	kinds    kindCounters       // see stats_more.go
 	runs     runCounters
-	http     *httpStats // nil without http.listen
+	http     *httpStats                                     // nil without http.listen
+	cluster  atomic.Pointer[func() *messages.ClusterStatus] // set by ClusterServer; nil without
 }
 
 func newStats() *stats { return &stats{drops: map[string]uint64{}} }

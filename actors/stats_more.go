@@ -189,3 +189,11 @@ func (s *stats) recordRun(source, outcome string, took time.Duration) {
 		s.runs.record(source, outcome, took)
 	}
 }
+
+// clusterStatus is the cluster transport's part of status; nil without.
+func (s *stats) clusterStatus() *messages.ClusterStatus {
+	if f := s.cluster.Load(); f != nil {
+		return (*f)()
+	}
+	return nil
+}

@@ -81,7 +81,8 @@ type Config struct {
 	Identity   Identity `yaml:"identity"`
 	Hotplug    Hotplug  `yaml:"hotplug"`
 	Repair     Repair   `yaml:"repair"`
-	Mount      Mount    `yaml:"mount"` // remote mount and unmount; off without mount.policy
+	Mount      Mount    `yaml:"mount"`   // remote mount and unmount; off without mount.policy
+	Cluster    Cluster  `yaml:"cluster"` // unicast transport (config/cluster.go); off by default
 }
 
 // Auth holds the shared keys that sign and verify datagrams (HMAC-SHA256).
@@ -199,6 +200,7 @@ func Default() *Config {
 		Hotplug:    Hotplug{Enabled: true, Debounce: DefaultHotplugDebounce},
 		Repair:     defaultRepair(),
 		Mount:      defaultMount(),
+		Cluster:    defaultCluster(),
 	}
 	// Under systemd, RuntimeDirectory= and StateDirectory= give the places
 	// for the socket and the state file.
@@ -303,7 +305,7 @@ func (c *Config) checkDecoded(lines map[string]int, decoding []*KeyError) []*Key
 		*f.v = filepath.Join(home, rest)
 	}
 	// An empty list is no list: "keys: []" is the default, nil.
-	for _, l := range []*[]string{&c.Auth.Keys, &c.Auth.KeyFiles} {
+	for _, l := range []*[]string{&c.Auth.Keys, &c.Auth.KeyFiles, &c.Cluster.Join} {
 		if len(*l) == 0 {
 			*l = nil
 		}

@@ -257,6 +257,8 @@ func TestDefault(t *testing.T) {
 		"identity.sysfs": "/sys", "identity.udev_data": "/run/udev/data", "hotplug.enabled": "true", "hotplug.debounce": "100ms",
 		"repair.startup_delay": "3s", "repair.unit": "2ms",
 		"mount.policy": "<nil>", "mount.timeout": "20s", "mount.wait": "30s", "mount.command": "[mount]", "mount.unmount_command": "[umount]",
+		"cluster.enabled": "false", "cluster.bind": "0.0.0.0:7947", "cluster.advertise": "", "cluster.join": "[]",
+		"cluster.profile": "lan", "cluster.label": "",
 	}
 	if got := flatten(c); !reflect.DeepEqual(got, want) {
 		t.Errorf("got %v, want %v", got, want)
@@ -350,6 +352,13 @@ mount:
   wait: 30s
   command: [mount]
   unmount_command: [umount]
+cluster:
+  enabled: false
+  bind: 0.0.0.0:7947
+  advertise: ""
+  join: []
+  profile: lan
+  label: ""
 `
 	if string(got) != want {
 		t.Errorf("got\n%s\nwant\n%s", got, want)

@@ -153,6 +153,7 @@ func (c *Config) problems() []*KeyError {
 	c.identityProblems(add)
 	c.repairProblems(add)
 	c.mountProblems(add)
+	c.clusterProblems(add)
 	return ps
 }
 

@@ -137,7 +137,7 @@ func TestValidate_reportsEveryProblem(t *testing.T) {
 		"mounts.interval", "mounts.file", "log.level", "log.format",
 		"limits.max_disks", "limits.max_peers", "limits.max_bytes",
 		"identity.sysfs", "hotplug.debounce", "repair.unit",
-		"mount.timeout", "mount.wait", "mount.command", "mount.unmount_command"}
+		"mount.timeout", "mount.wait", "mount.command", "mount.unmount_command", "cluster.bind", "cluster.profile"}
 	if !reflect.DeepEqual(keys, want) {
 		t.Errorf("got %q, want %q", keys, want)
 	}

@@ -55,6 +55,8 @@ type PeerAnnounced struct {
 	Legacy   bool // a daemon of the original Perl diskd, named by its address
 	Disks    []Disk
 	At       time.Time
+	// Transport it came by: TransportCluster, or "" for multicast.
+	Transport string
 }
 
 // PeerLeft is a validated goodbye: the peer stopped cleanly.
@@ -156,6 +158,9 @@ type Peer struct {
 	Conflict bool `json:"conflict,omitempty"`
 	// Legacy: a daemon of the original Perl diskd, named by its address.
 	Legacy bool `json:"legacy,omitempty"`
+	// Transports it was heard on since its instance started: "multicast",
+	// "cluster" or both (a node heard on both is one peer).
+	Transports []string `json:"transports,omitempty"`
 }
 
 // GetStatus asks for the daemon's health; answered by Status.
@@ -198,6 +203,8 @@ type Status struct {
 	HTTP *HTTPStatus `json:"http,omitempty"`
 	// Mount is remote mount and unmount (mount.go).
 	Mount *MountStatus `json:"mount,omitempty"`
+	// Cluster is the memberlist transport; nil while cluster.enabled is false.
+	Cluster *ClusterStatus `json:"cluster,omitempty"`
 }
 
 // Limits is the budget of what Info holds for peers (limits.* in the

@@ -48,6 +48,8 @@ func TestJSONFieldNames_stable(t *testing.T) {
 		{"peer zero", Peer{}, []string{"address", "disks", "first_seen", "instance", "last_seen", "node", "restarts", "seq", "state"}, true},
 		{"peer flags", Peer{Left: true, Conflict: true, Legacy: true, Version: "v"},
 			[]string{"address", "conflict", "disks", "first_seen", "instance", "last_seen", "left", "legacy", "node", "restarts", "seq", "state", "version"}, true},
+		{"peer transports", Peer{Transports: []string{TransportCluster}},
+			[]string{"address", "disks", "first_seen", "instance", "last_seen", "node", "restarts", "seq", "state", "transports"}, true},
 		{"where result zero", WhereResult{}, []string{"last_seen", "matches", "query"}, true},
 		{"where result duplicates", WhereResult{Duplicates: []string{"u"}}, []string{"duplicate_uuids", "last_seen", "matches", "query"}, true},
 		{"seen", Seen{}, []string{"ago", "at", "device", "label", "node", "type", "uuid"}, true},

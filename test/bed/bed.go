@@ -159,6 +159,11 @@ func (b *Bed) setup() error {
 		if err != nil {
 			return err
 		}
+		if o.Subnets > 1 {
+			if err := n.route(o.Subnets); err != nil {
+				return err
+			}
+		}
 	}
 	for range o.Hosts {
 		if _, err := b.addHost(HostOptions{}); err != nil {

@@ -29,6 +29,7 @@ type netnsNet struct {
 	hostNS   []string
 	addr     []string
 	made     []string // namespaces created, for close
+	subnets  int      // > 1: routed (netns_routed.go)
 }
 
 // newNetnsNet creates the bridge namespace; addHost adds the hosts. Every
@@ -64,6 +65,10 @@ func (nn *netnsNet) br(args ...string) error {
 func (nn *netnsNet) addHost(i int) (ns, addr string, err error) {
 	ns = fmt.Sprintf("%s-h%d", nn.base, i)
 	addr = fmt.Sprintf("198.18.%d.%d", i/250, 1+i%250)
+	bridge, prefix := "br0", "/15"
+	if nn.subnets > 1 {
+		addr, bridge, prefix = RoutedAddr(i, nn.subnets), fmt.Sprintf("br%d", i%nn.subnets), "/24"
+	}
 	nn.hostNS, nn.addr = append(nn.hostNS, ns), append(nn.addr, addr)
 	if err := nn.add(ns); err != nil {
 		return ns, addr, err
@@ -74,16 +79,19 @@ func (nn *netnsNet) addHost(i int) (ns, addr string, err error) {
 		func() error {
 			return nn.br("link", "add", port, "type", "veth", "peer", "name", netnsIface, "netns", ns)
 		},
-		func() error { return nn.br("link", "set", port, "master", "br0") },
+		func() error { return nn.br("link", "set", port, "master", bridge) },
 		func() error { return nn.br("link", "set", port, "up") },
 		func() error { return h("link", "set", "lo", "up") },
-		func() error { return h("addr", "add", addr+"/15", "dev", netnsIface) },
+		func() error { return h("addr", "add", addr+prefix, "dev", netnsIface) },
 		func() error { return h("link", "set", netnsIface, "up") },
 		func() error { return h("route", "add", "224.0.0.0/4", "dev", netnsIface) },
 	} {
 		if err := step(); err != nil {
 			return ns, addr, err
 		}
+	}
+	if nn.subnets > 1 {
+		return ns, addr, h("route", "add", "default", "via", routerAddr(i%nn.subnets))
 	}
 	return ns, addr, nil
 }

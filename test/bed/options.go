@@ -23,6 +23,10 @@ const NoHosts = -1
 type Options struct {
 	Hosts int  // number of hosts (daemons); default 3; NoHosts for none
 	Mode  Mode // Lo (default) or Netns
+	// Subnets (netns mode): 2 puts hosts alternately on two subnets, each
+	// on a bridge of its own, joined by a router namespace that forwards
+	// unicast and no multicast (netns_routed.go). 0 or 1: one bridge.
+	Subnets int
 	// Announce is announce.interval; default 500ms.
 	Announce time.Duration
 	// PeerTimeout is peer.timeout; default 4 × Announce (at least 1s, the
