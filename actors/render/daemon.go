@@ -114,6 +114,9 @@ func Status(s *messages.Status, jsonOut bool, now time.Time) *lineproto.Answer {
 	if s.HTTP != nil {
 		rows = append(rows, httpStatusRow(s.HTTP))
 	}
+	if s.Cluster != nil {
+		rows = append(rows, clusterStatusRow(s.Cluster))
+	}
 	rows = append(rows, hotplugRows(s.Hotplug)...)
 	rows = append(rows, mountStatusRows(s.Mount)...)
 	rows = append(rows, partRows(s.Parts, now)...)
