@@ -6,8 +6,8 @@ import (
 	"github.com/diskd-actors/diskd-actors/messages"
 )
 
-// Matches reports whether a search for q finds d: its label, UUID or
-// device contains q, ignoring case (q is folded once by Fold). An empty q
+// Matches reports whether a search for q finds d: its label, UUID,
+// device, serial, WWN or model contains q, ignoring case (q is folded once by Fold). An empty q
 // finds nothing, so that an empty search box lists nothing. Info calls it
 // for every disk it knows at each keystroke, so the common case (ASCII
 // fields) allocates nothing.
@@ -15,7 +15,8 @@ func Matches(d messages.Disk, folded string) bool {
 	if folded == "" {
 		return false
 	}
-	return containsFold(d.Label, folded) || containsFold(d.UUID, folded) || containsFold(d.Device, folded)
+	return containsFold(d.Label, folded) || containsFold(d.UUID, folded) || containsFold(d.Device, folded) ||
+		containsFold(d.Serial, folded) || containsFold(d.WWN, folded) || containsFold(d.Model, folded)
 }
 
 // Fold prepares a query for Matches.

@@ -289,8 +289,10 @@ func TestHub_SlowStreamDroppedNotWaitedFor(t *testing.T) {
 }
 
 func TestMatches(t *testing.T) {
-	d := messages.Disk{UUID: "ABCD-1234", Label: "Backup 2026", Device: "/dev/sdb1"}
-	for q, want := range map[string]bool{"backup": true, "  BACK ": true, "abcd-12": true, "sdb": true, "": false, "photos": false} {
+	d := messages.Disk{UUID: "ABCD-1234", Label: "Backup 2026", Device: "/dev/sdb1",
+		Identity: messages.Identity{Serial: "WD-WCC4N1234", WWN: "0x50014ee2b5d6e7f8", Model: "WDC WD20EFRX"}}
+	for q, want := range map[string]bool{"backup": true, "  BACK ": true, "abcd-12": true, "sdb": true, "": false, "photos": false,
+		"wd-wcc4n": true, "50014ee2": true, "wd20efrx": true, "seagate": false} {
 		if got := Matches(d, Fold(q)); got != want {
 			t.Errorf("Matches(%q) = %v, want %v", q, got, want)
 		}
