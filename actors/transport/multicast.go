@@ -28,9 +28,6 @@ type Transport interface {
 	Close() error
 }
 
-// recvBuffer is the receive buffer asked of the kernel.
-const recvBuffer = 1 << 20
-
 // ErrWrongDestination is returned by Receive for a datagram addressed to
 // another group that the kernel delivered to our port anyway.
 var ErrWrongDestination = errors.New("datagram for another destination")
@@ -47,6 +44,8 @@ type multicastTransport struct {
 	o      options
 	recv   *ipv4.PacketConn
 	rconn  net.PacketConn
+	batch  []ipv4.Message      // ReceiveBatch's, reused (batch.go)
+	cm     ipv4.ControlMessage // ReceiveBatch's, reused
 
 	mu    sync.RWMutex // guards send and sconn, swapped by a rebind
 	send  *ipv4.PacketConn
@@ -97,7 +96,7 @@ func OpenMulticast(group string, port int, ifname string, ttl int, opts ...Optio
 		}
 		src, _ = netip.AddrFromSlice(ip)
 	}
-	rconn, err := listenShared(port)
+	rconn, err := listenShared(port, o.rcvbuf)
 	if err != nil {
 		return nil, err
 	}
@@ -130,7 +129,7 @@ func OpenMulticast(group string, port int, ifname string, ttl int, opts ...Optio
 
 // listenShared opens the receiving socket on the port, which several
 // daemons on one host share.
-func listenShared(port int) (net.PacketConn, error) {
+func listenShared(port, rcvbuf int) (net.PacketConn, error) {
 	lc := net.ListenConfig{Control: func(_, _ string, c syscall.RawConn) error {
 		var serr error
 		err := c.Control(func(fd uintptr) {
@@ -142,9 +141,8 @@ func listenShared(port int) (net.PacketConn, error) {
 				serr = unix.SetsockoptInt(int(fd), unix.IPPROTO_IP, unix.IP_MULTICAST_ALL, 0)
 			}
 			if serr == nil {
-				// Room for a burst of chunks (a thousand-disk host sends
-				// about a hundred at once); the kernel caps it at rmem_max.
-				serr = unix.SetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_RCVBUF, recvBuffer)
+				// Room for bursts and for the reader's pauses (batch.go).
+				serr = setReceiveBuffer(int(fd), rcvbuf)
 			}
 		})
 		if err != nil {

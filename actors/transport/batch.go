@@ -1,0 +1,140 @@
+package transport
+
+import (
+	"errors"
+	"syscall"
+	"unsafe"
+
+	"golang.org/x/net/ipv4"
+	"golang.org/x/sys/unix"
+)
+
+// DefaultReceiveBuffer is the receive buffer asked of the kernel unless
+// WithReceiveBuffer says otherwise: room for a few thousand chunks, about
+// 70 ms of a 50,000/s flood, so that a pause of the reader (a collection,
+// a status query) costs no datagrams. The kernel doubles it for its own
+// bookkeeping; it is memory the kernel uses only while datagrams wait.
+const DefaultReceiveBuffer = 4 << 20
+
+// Datagram is one datagram of a batch: the first N bytes of Buf, from
+// Src. Err is ErrWrongDestination for a datagram sent to another group.
+type Datagram struct {
+	Buf       []byte
+	N         int
+	Src       string
+	Truncated bool
+	Err       error
+}
+
+// BatchReceiver is a Transport that receives several waiting datagrams in
+// one call (recvmmsg), so that a flood costs one system call and one
+// wake-up per batch instead of per datagram. Only one goroutine may call
+// ReceiveBatch.
+type BatchReceiver interface {
+	// ReceiveBatch blocks until at least one datagram arrives, fills
+	// ds[:n] (each into its Buf) and returns n.
+	ReceiveBatch(ds []Datagram) (n int, err error)
+}
+
+// SocketStats describes the receiving socket: the buffer the kernel
+// granted (bytes, as it counts them: twice what was asked) and the
+// datagrams it dropped because the buffer was full.
+type SocketStats struct {
+	Buffer int
+	Drops  uint64
+}
+
+// SocketReporter is a Transport that reports its receiving socket.
+type SocketReporter interface {
+	ReceiveSocket() (SocketStats, error)
+}
+
+// WithReceiveBuffer asks the kernel for n bytes of receive buffer
+// (default DefaultReceiveBuffer); n <= 0 keeps the default.
+func WithReceiveBuffer(n int) Option {
+	return func(o *options) {
+		if n > 0 {
+			o.rcvbuf = n
+		}
+	}
+}
+
+// setReceiveBuffer asks for n bytes: beyond net.core.rmem_max when the
+// daemon may (CAP_NET_ADMIN), else up to it.
+func setReceiveBuffer(fd int, n int) error {
+	if n <= 0 {
+		n = DefaultReceiveBuffer
+	}
+	if unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_RCVBUFFORCE, n) == nil {
+		return nil
+	}
+	return unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_RCVBUF, n)
+}
+
+// ReceiveBatch reads the datagrams waiting, up to len(ds), with recvmmsg.
+func (t *multicastTransport) ReceiveBatch(ds []Datagram) (int, error) {
+	if len(t.batch) < len(ds) {
+		t.batch = make([]ipv4.Message, len(ds))
+		for i := range t.batch {
+			t.batch[i].Buffers = make([][]byte, 1)
+			t.batch[i].OOB = ipv4.NewControlMessage(ipv4.FlagDst)
+		}
+	}
+	ms := t.batch[:len(ds)]
+	for i := range ms {
+		ms[i].Buffers[0] = ds[i].Buf
+	}
+	n, err := t.recv.ReadBatch(ms, 0)
+	if err != nil {
+		return 0, err
+	}
+	for i := range n {
+		m, d := &ms[i], &ds[i]
+		d.N, d.Err, d.Src = m.N, nil, ""
+		d.Truncated = m.Flags&unix.MSG_TRUNC != 0 || m.N == len(d.Buf)
+		if m.Addr != nil {
+			d.Src = m.Addr.String()
+		}
+		// Parse reuses t.cm.Dst: no allocation per datagram.
+		if m.NN > 0 && t.cm.Parse(m.OOB[:m.NN]) == nil && t.cm.Dst != nil && !t.cm.Dst.Equal(t.group.IP) {
+			d.Err = ErrWrongDestination
+		}
+	}
+	return n, nil
+}
+
+// skMeminfoDrops is SK_MEMINFO_DROPS of linux/sock_diag.h, the index of
+// the drop count in SO_MEMINFO's answer of skMeminfoVars counters.
+const (
+	skMeminfoDrops = 8
+	skMeminfoVars  = 9
+)
+
+// ReceiveSocket reads the receiving socket's buffer size and drop count.
+func (t *multicastTransport) ReceiveSocket() (SocketStats, error) {
+	sc, ok := t.rconn.(syscall.Conn)
+	if !ok {
+		return SocketStats{}, errors.New("the receiving socket has no file descriptor")
+	}
+	rc, err := sc.SyscallConn()
+	if err != nil {
+		return SocketStats{}, err
+	}
+	var st SocketStats
+	var serr error
+	err = rc.Control(func(fd uintptr) {
+		if st.Buffer, serr = unix.GetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_RCVBUF); serr != nil {
+			return
+		}
+		var mi [skMeminfoVars]uint32
+		l := uint32(unsafe.Sizeof(mi))
+		_, _, e := unix.Syscall6(unix.SYS_GETSOCKOPT, fd, unix.SOL_SOCKET, unix.SO_MEMINFO,
+			uintptr(unsafe.Pointer(&mi[0])), uintptr(unsafe.Pointer(&l)), 0)
+		if e != 0 {
+			serr = e
+			return
+		}
+		st.Drops = uint64(mi[skMeminfoDrops])
+	})
+	return st, errors.Join(err, serr)
+}
