@@ -23,10 +23,11 @@ const readBatch = 64
 // a restarted actor makes a new one, and still settles the old one's count
 // for the batches left in its mailbox.
 type inflow struct {
-	n      atomic.Int64
-	pauses atomic.Uint64 // times the reader waited for room
-	room   chan struct{} // a token: the actor made room
-	stop   chan struct{} // closed when the reader must end, waiting or not
+	n       atomic.Int64
+	pauses  atomic.Uint64 // times the reader waited for room
+	batches atomic.Uint64 // messages handed over, each of 1 to readBatch datagrams
+	room    chan struct{} // a token: the actor made room
+	stop    chan struct{} // closed when the reader must end, waiting or not
 }
 
 func newInflow() *inflow {
@@ -58,8 +59,11 @@ func (q *inflow) space() int {
 	return int(min(readBatch, maxQueued-q.n.Load()))
 }
 
-// handed counts k datagrams handed to the actor.
-func (q *inflow) handed(k int) { q.n.Add(int64(k)) }
+// handed counts k datagrams handed to the actor in one message.
+func (q *inflow) handed(k int) {
+	q.n.Add(int64(k))
+	q.batches.Add(1)
+}
 
 // done counts k datagrams handled, and wakes a waiting reader once half
 // the queue is free.

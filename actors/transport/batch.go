@@ -2,6 +2,8 @@ package transport
 
 import (
 	"errors"
+	"net"
+	"net/netip"
 	"syscall"
 	"unsafe"
 
@@ -71,16 +73,23 @@ func setReceiveBuffer(fd int, n int) error {
 	return unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_RCVBUF, n)
 }
 
+// batchState is what ReceiveBatch reuses from call to call.
+type batchState struct {
+	msgs  []ipv4.Message
+	cm    ipv4.ControlMessage
+	names map[netip.AddrPort]string // sources as text, bounded by maxSrcNames
+}
+
 // ReceiveBatch reads the datagrams waiting, up to len(ds), with recvmmsg.
 func (t *multicastTransport) ReceiveBatch(ds []Datagram) (int, error) {
-	if len(t.batch) < len(ds) {
-		t.batch = make([]ipv4.Message, len(ds))
-		for i := range t.batch {
-			t.batch[i].Buffers = make([][]byte, 1)
-			t.batch[i].OOB = ipv4.NewControlMessage(ipv4.FlagDst)
+	if len(t.rx.msgs) < len(ds) {
+		t.rx.msgs = make([]ipv4.Message, len(ds))
+		for i := range t.rx.msgs {
+			t.rx.msgs[i].Buffers = make([][]byte, 1)
+			t.rx.msgs[i].OOB = ipv4.NewControlMessage(ipv4.FlagDst)
 		}
 	}
-	ms := t.batch[:len(ds)]
+	ms := t.rx.msgs[:len(ds)]
 	for i := range ms {
 		ms[i].Buffers[0] = ds[i].Buf
 	}
@@ -93,14 +102,38 @@ func (t *multicastTransport) ReceiveBatch(ds []Datagram) (int, error) {
 		d.N, d.Err, d.Src = m.N, nil, ""
 		d.Truncated = m.Flags&unix.MSG_TRUNC != 0 || m.N == len(d.Buf)
 		if m.Addr != nil {
-			d.Src = m.Addr.String()
+			d.Src = t.srcName(m.Addr)
 		}
-		// Parse reuses t.cm.Dst: no allocation per datagram.
-		if m.NN > 0 && t.cm.Parse(m.OOB[:m.NN]) == nil && t.cm.Dst != nil && !t.cm.Dst.Equal(t.group.IP) {
+		// Parse reuses t.rx.cm.Dst: no allocation per datagram.
+		if m.NN > 0 && t.rx.cm.Parse(m.OOB[:m.NN]) == nil && t.rx.cm.Dst != nil && !t.rx.cm.Dst.Equal(t.group.IP) {
 			d.Err = ErrWrongDestination
 		}
 	}
 	return n, nil
+}
+
+// maxSrcNames bounds ReceiveBatch's cache of source addresses as text;
+// when full it starts afresh (a flood of new sources costs a map reset per
+// maxSrcNames of them).
+const maxSrcNames = 4096
+
+// srcName returns a as text, from the cache: formatting an address per
+// datagram was an allocation and a tenth of a microsecond each.
+func (t *multicastTransport) srcName(a net.Addr) string {
+	ua, ok := a.(*net.UDPAddr)
+	if !ok {
+		return a.String()
+	}
+	ap := ua.AddrPort()
+	if s, ok := t.rx.names[ap]; ok {
+		return s
+	}
+	if t.rx.names == nil || len(t.rx.names) >= maxSrcNames {
+		t.rx.names = make(map[netip.AddrPort]string, 64)
+	}
+	s := ap.String()
+	t.rx.names[ap] = s
+	return s
 }
 
 // skMeminfoDrops is SK_MEMINFO_DROPS of linux/sock_diag.h, the index of

@@ -44,8 +44,7 @@ type multicastTransport struct {
 	o      options
 	recv   *ipv4.PacketConn
 	rconn  net.PacketConn
-	batch  []ipv4.Message      // ReceiveBatch's, reused (batch.go)
-	cm     ipv4.ControlMessage // ReceiveBatch's, reused
+	rx     batchState // ReceiveBatch's, reused (batch.go)
 
 	mu    sync.RWMutex // guards send and sconn, swapped by a rebind
 	send  *ipv4.PacketConn
