@@ -135,7 +135,7 @@ func (a *MulticastServer) start(c actor.Context) {
 	a.eng = gossip.New(gossip.Config{Node: a.d.id.Node, Instance: a.d.id.Instance,
 		MaxInFlightDisks: a.maxInFlightDisks(), SeedWait: seedWait, RepairUnit: a.d.cfg.Repair.Unit})
 	a.startPacing(c)
-	a.queued = newInflow()
+	a.queued = newInflow(a.d.stats)
 	tr, ok := a.d.transport.take()
 	if !ok {
 		var err error

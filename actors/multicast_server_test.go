@@ -154,7 +154,7 @@ func testReader(t *testing.T) (*deps, *transport.Hub, *inflow, func()) {
 	d.pids.info = sys.NewLocalPID("nobody/info")
 	h := &transport.Hub{}
 	tr, _ := h.Transport("r")()
-	queued := newInflow()
+	queued := newInflow(d.stats)
 	var wg sync.WaitGroup
 	wg.Add(1)
 	auth := &authPointer{}
@@ -195,6 +195,23 @@ func TestReader_HoldsBackWhileTheActorIsBusy(t *testing.T) {
 	if n := d.stats.dropsSnapshot()[wire.DropBusy]; n != 0 {
 		t.Errorf("%d datagrams dropped as busy, want none", n)
 	}
+}
+
+// While Info has infoHigh announcements waiting, the reader reads nothing;
+// once Info is down to infoLow it goes on.
+func TestReader_HoldsBackWhileInfoIsBusy(t *testing.T) {
+	d, h, queued, stop := testReader(t)
+	defer stop()
+	d.stats.infoQueue.Store(infoHigh)
+	h.Inject(encodeForTest("b", "00000000000000bb", 1))
+	waitFor(t, "the reader waiting for Info", func() bool { return queued.pauses.Load() == 1 })
+	if n := d.stats.datagramsIn.Load(); n != 0 {
+		t.Fatalf("%d datagrams read while Info was busy, want none", n)
+	}
+	for range infoHigh - infoLow {
+		d.stats.infoHandled()
+	}
+	waitFor(t, "the datagram read once Info had room", func() bool { return queued.Load() == 1 })
 }
 
 // A reader waiting for room ends when the actor releases the transport.
