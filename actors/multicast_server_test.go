@@ -144,7 +144,7 @@ func wantRequest(t *testing.T, p *fakePeer, node string, gen uint64) {
 
 // testReader runs a reader whose actor never handles anything (its PID
 // has no actor), so what it hands over stays queued.
-func testReader(t *testing.T) (*deps, *transport.Hub, *inflow, func()) {
+func testReader(t *testing.T, setup ...func(*deps)) (*deps, *transport.Hub, *inflow, func()) {
 	t.Helper()
 	sys := actor.NewActorSystem(actor.WithLoggerFactory(func(*actor.ActorSystem) *slog.Logger {
 		return slog.New(slog.DiscardHandler)
@@ -152,6 +152,9 @@ func testReader(t *testing.T) (*deps, *transport.Hub, *inflow, func()) {
 	d := &deps{cfg: config.Fast(), stats: newStats(), root: sys.Root, now: time.Now,
 		log: slog.New(slog.DiscardHandler)}
 	d.pids.info = sys.NewLocalPID("nobody/info")
+	for _, f := range setup {
+		f(d) // before the reader runs
+	}
 	h := &transport.Hub{}
 	tr, _ := h.Transport("r")()
 	queued := newInflow(d.stats)
@@ -200,9 +203,10 @@ func TestReader_HoldsBackWhileTheActorIsBusy(t *testing.T) {
 // While Info has infoHigh announcements waiting, the reader reads nothing;
 // once Info is down to infoLow it goes on.
 func TestReader_HoldsBackWhileInfoIsBusy(t *testing.T) {
-	d, h, queued, stop := testReader(t)
+	// Busy before the reader first looks, else it would be waiting in
+	// Receive already, past the check.
+	d, h, queued, stop := testReader(t, func(d *deps) { d.stats.infoQueue.Store(infoHigh) })
 	defer stop()
-	d.stats.infoQueue.Store(infoHigh)
 	h.Inject(encodeForTest("b", "00000000000000bb", 1))
 	waitFor(t, "the reader waiting for Info", func() bool { return queued.pauses.Load() == 1 })
 	if n := d.stats.datagramsIn.Load(); n != 0 {
