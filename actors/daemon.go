@@ -26,7 +26,7 @@ type Options struct {
 	Config  *config.Config
 	Version string
 	Log     *slog.Logger
-	// Transport opens the datagram transport; nil means IPv4 multicast as
+	// Transport opens the datagram transport; nil means multicast (IPv4 or IPv6) as
 	// configured. Tests pass an in-memory fake.
 	Transport func() (transport.Transport, error)
 	// Now is the clock; nil means time.Now.
@@ -95,6 +95,7 @@ type deps struct {
 	newTransport func() (transport.Transport, error)
 	httpListener handover[net.Listener] // http.listen, taken by Start; see http_server.go
 
+	mount         mountStats                             // MountServer's and MountRequester's counters
 	hotplug       hotplugStats                           // Hotplug's state and counters
 	listenUevents func(rcvbuf int) (UeventSource, error) // opens Hotplug's socket
 }
@@ -103,6 +104,7 @@ type deps struct {
 // restarts.
 type pids struct {
 	info, diskWatcher, mountWatcher, multicast, sockets *actor.PID
+	mountServer, mountRequester                         *actor.PID // remote mount
 	stateStore                                          *actor.PID // nil without a state file
 	http                                                *actor.PID // nil without http.listen
 }
@@ -213,6 +215,8 @@ func Start(opts Options) (*Daemon, error) {
 		multicast:    sys.NewLocalPID("daemon/multicast"),
 		sockets:      sys.NewLocalPID("daemon/sockets"),
 	}
+	d.pids.mountServer = sys.NewLocalPID("daemon/mount_server")
+	d.pids.mountRequester = sys.NewLocalPID("daemon/mount_requester")
 	if st.on() {
 		d.pids.stateStore = sys.NewLocalPID("daemon/state_store")
 	}
@@ -313,6 +317,8 @@ func (s *supervisorActor) Receive(c actor.Context) {
 			{"mount_watcher", newMountWatcherProps(d)},
 			{"hotplug", newHotplugProps(d)},
 			{"multicast", newMulticastProps(d)},
+			{"mount_server", newMountServerProps(d)},
+			{"mount_requester", newMountRequesterProps(d)},
 			{"sockets", newSocketFactoryProps(d)},
 			{"state_store", newStateStoreProps(d)},
 			{"http", newHTTPProps(d)}, // after info, which it subscribes to

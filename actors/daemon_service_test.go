@@ -68,8 +68,12 @@ func TestDaemon_ReloadAppliesLiveSettings(t *testing.T) {
 	// A restarted multicast actor asks for the settings again.
 	a.sys.Root.Send(a.deps.pids.multicast, &messages.Crash{})
 	waitFor(t, "multicast restarted", func() bool { return a.deps.health.snapshot()["multicast"].Restarts >= 1 })
-	h.Inject(encodeForTest("c", "00000000000000cc", 1))
+	// The restarted reader listens once its settings have come: until
+	// then an injected datagram may be lost, so each poll sends one more.
+	seq := uint64(0)
 	waitFor(t, "still refused after the restart", func() bool {
+		seq++
+		h.Inject(encodeForTest("c", "00000000000000cc", seq))
 		return a.deps.stats.dropsSnapshot()[wire.DropUnauthenticated] > refused
 	})
 	if got := inventory(t, a); len(got) != 1 {

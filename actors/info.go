@@ -291,6 +291,7 @@ func (a *Info) status() *messages.Status {
 		Warnings: slices.Clone(a.st.warnings),
 		Runs:     a.d.stats.runs.snapshot(), HTTP: a.d.stats.http.status(),
 		Hotplug: a.d.hotplug.snapshot(),
+		Mount:   a.d.mount.snapshot(a.d.cfg.Mount.Policy != nil),
 	}
 	s.Network.ByKind = a.d.stats.kinds.snapshot()
 	for _, p := range a.st.peers {

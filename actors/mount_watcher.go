@@ -83,6 +83,8 @@ func (a *MountWatcher) Receive(c actor.Context) {
 	case *mountsChanged:
 		a.pending.Store(false) // a change during the read sends again
 		a.scan(c)
+	case *messages.MountTableChanged: // MountServer mounted or unmounted
+		a.scan(c)
 	}
 }
 

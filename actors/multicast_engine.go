@@ -71,6 +71,8 @@ func (a *MulticastServer) perform(c actor.Context, acts []gossip.Action) {
 			}
 		case gossip.Own:
 			a.d.stats.ownIn.Add(1)
+		case gossip.MountIn:
+			a.mountArrived(c, x.Src, x.Env)
 		}
 	}
 }

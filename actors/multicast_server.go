@@ -124,6 +124,8 @@ func (a *MulticastServer) Receive(c actor.Context) {
 		a.applySettings(c, m.Settings)
 	case *messages.CheckHealth:
 		c.Respond(&messages.Healthy{Part: "multicast"})
+	case *mountOut:
+		a.sendMount(c, m)
 	case *readerFailed:
 		panic(fmt.Sprintf("multicast receive: %v", m.err))
 	}

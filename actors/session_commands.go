@@ -3,10 +3,12 @@ package actors
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
 
+	"github.com/diskd-actors/diskd-actors/actors/mountpolicy"
 	"github.com/diskd-actors/diskd-actors/actors/render"
 	"github.com/diskd-actors/diskd-actors/messages"
 	"github.com/diskd-actors/diskd-actors/messages/lineproto"
@@ -75,6 +77,12 @@ var commandHandlers = map[string]commandHandler{
 	},
 	lineproto.CmdStatus: func(a *Session, c actor.Context, req lineproto.Request) {
 		a.askInfo(c, &messages.GetStatus{}, func(r any) *lineproto.Answer { return render.Status(r.(*messages.Status), req.JSON, a.d.now()) })
+	},
+	lineproto.CmdMount: func(a *Session, c actor.Context, req lineproto.Request) {
+		a.cmdMount(c, req, lineproto.CmdMount)
+	},
+	lineproto.CmdUnmount: func(a *Session, c actor.Context, req lineproto.Request) {
+		a.cmdMount(c, req, lineproto.CmdUnmount)
 	},
 	lineproto.CmdPing:    (*Session).cmdPing,
 	lineproto.CmdRefresh: (*Session).cmdRefresh,
@@ -192,4 +200,48 @@ func (a *Session) crash(c actor.Context, args []string) *answer {
 	}
 	c.Send(pid, &messages.Crash{})
 	return &answer{summary: "panic sent to " + args[0]}
+}
+
+// cmdMount runs "mount DISK [--options a,b]" and "unmount DISK" through
+// MountRequester, waiting as long as it waits for the holder.
+func (a *Session) cmdMount(c actor.Context, req lineproto.Request, action string) {
+	ask, err := parseMountArgs(action, req.Args)
+	if err != nil {
+		a.reply(c, errAnswer("usage", err.Error()))
+		return
+	}
+	a.ask(c, a.d.pids.mountRequester, ask, a.d.cfg.Mount.Wait+queryTimeout, func(r any) *answer {
+		return fromRender(render.MountAnswer(r.(*messages.MountAnswer), req.JSON))
+	})
+}
+
+// parseMountArgs reads DISK, then for mount an optional "--options LIST"
+// or "--options=LIST" (checked by mountpolicy.ParseOptions).
+func parseMountArgs(action string, args []string) (*messages.MountAsk, error) {
+	usage := fmt.Errorf("%s takes a UUID, label or serial%s", action, map[bool]string{true: ", then optionally --options ro,noatime"}[action == lineproto.CmdMount])
+	if len(args) == 0 || args[0] == "" || strings.HasPrefix(args[0], "--") {
+		return nil, usage
+	}
+	ask := &messages.MountAsk{Action: action, Disk: args[0]}
+	rest := args[1:]
+	if len(rest) == 0 {
+		return ask, nil
+	}
+	var list string
+	switch {
+	case action != lineproto.CmdMount:
+		return nil, usage
+	case len(rest) == 2 && rest[0] == "--options":
+		list = rest[1]
+	case len(rest) == 1 && strings.HasPrefix(rest[0], "--options="):
+		list = strings.TrimPrefix(rest[0], "--options=")
+	default:
+		return nil, usage
+	}
+	opts, err := mountpolicy.ParseOptions(list)
+	if err != nil {
+		return nil, fmt.Errorf("--options: %v", err)
+	}
+	ask.Options = opts
+	return ask, nil
 }

@@ -85,6 +85,7 @@ type Config struct {
 	Identity   Identity `yaml:"identity"`
 	Hotplug    Hotplug  `yaml:"hotplug"`
 	Repair     Repair   `yaml:"repair"`
+	Mount      Mount    `yaml:"mount"` // remote mount and unmount; off without mount.policy
 }
 
 // Auth holds the shared keys that sign and verify datagrams (HMAC-SHA256).
@@ -130,7 +131,7 @@ type Mounts struct {
 
 // Multicast is where announcements are sent and heard.
 type Multicast struct {
-	Group     string `yaml:"group"`     // IPv4 multicast address (IPv6 is not supported yet)
+	Group     string `yaml:"group"`     // IPv4 or IPv6 multicast address; IPv6 may name the interface as a zone (ff02::db%eth0)
 	Port      int    `yaml:"port"`      // UDP port, 1..65535
 	Interface string `yaml:"interface"` // interface name; "" means the system default
 	TTL       int    `yaml:"ttl"`       // IP time to live, 0..255; 1 keeps datagrams on the LAN
@@ -204,6 +205,7 @@ func Default() *Config {
 		Identity:   Identity{Sysfs: "/sys", UdevData: "/run/udev/data"},
 		Hotplug:    Hotplug{Enabled: true, Debounce: DefaultHotplugDebounce},
 		Repair:     defaultRepair(),
+		Mount:      defaultMount(),
 	}
 	// Under systemd, RuntimeDirectory= and StateDirectory= give the places
 	// for the socket and the state file.
@@ -291,6 +293,7 @@ func Parse(data []byte) (*Config, error) {
 // problems found while decoding are given, so that a key is not reported
 // twice; the others get the line of their key.
 func (c *Config) checkDecoded(lines map[string]int, decoding []*KeyError) []*KeyError {
+	c.Mount.normalize()
 	for _, f := range []struct {
 		key string
 		v   *string

@@ -256,6 +256,7 @@ func TestDefault(t *testing.T) {
 		"http.listen":    "",
 		"identity.sysfs": "/sys", "identity.udev_data": "/run/udev/data", "hotplug.enabled": "true", "hotplug.debounce": "100ms",
 		"repair.startup_delay": "3s", "repair.unit": "2ms",
+		"mount.policy": "<nil>", "mount.timeout": "20s", "mount.wait": "30s", "mount.command": "[mount]", "mount.unmount_command": "[umount]",
 	}
 	if got := flatten(c); !reflect.DeepEqual(got, want) {
 		t.Errorf("got %v, want %v", got, want)
@@ -344,6 +345,12 @@ hotplug:
 repair:
   startup_delay: 250ms
   unit: 2ms
+mount:
+  policy: null
+  timeout: 20s
+  wait: 30s
+  command: [mount]
+  unmount_command: [umount]
 `
 	if string(got) != want {
 		t.Errorf("got\n%s\nwant\n%s", got, want)

@@ -141,6 +141,12 @@ func (w *walker) value(n *yaml.Node, t reflect.Type, path string) {
 		}
 	case t.Kind() == reflect.Slice && t.Elem().Kind() == reflect.String:
 		w.list(n, t.Elem(), path)
+	case t.Kind() == reflect.Pointer && t.Elem().Kind() == reflect.Struct: // an optional section (mount.policy)
+		if !isNull(n) {
+			w.mapping(n, t.Elem(), path, true)
+		}
+	case t.Kind() == reflect.Slice && t.Elem().Kind() == reflect.Struct: // a list of sections (mount.policy.rules)
+		w.list(n, t.Elem(), path)
 	case t == durationType:
 		if w.scalar(n, path, "a duration such as 30s") {
 			if _, err := time.ParseDuration(n.Value); err != nil || n.ShortTag() != "!!str" {

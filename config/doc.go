@@ -14,7 +14,7 @@
 //	node: myhost                    # name announced to peers; default: the host name
 //	socket: ~/.diskd-socket         # unix socket; "~/" is the home directory
 //	multicast:
-//	  group: 230.1.2.3              # an IPv4 multicast address (224.0.0.0/4)
+//	  group: 230.1.2.3              # IPv4 (224.0.0.0/4) or IPv6 (ff02::db%eth0, ff05::db)
 //	  port: 32003                   # 1..65535
 //	  interface: ""                 # "" is the system default; else a name such as eth0
 //	  ttl: 1                        # 0..255; 1 keeps announcements on the LAN
@@ -76,7 +76,11 @@
 //   - multicast.interface is checked for syntax only (at most
 //     [MaxInterfaceLen] bytes, no '/', ':', spaces or control characters);
 //     whether the interface exists is checked when the daemon starts.
-//   - IPv6 multicast groups are not supported yet.
+//   - An IPv6 multicast group of link-local (ff02::) or interface-local
+//     (ff01::) scope needs an interface: multicast.interface or a zone
+//     (ff02::db%eth0), which must agree when both are given. The rules are
+//     transport.ParseGroup's. legacy.accept and legacy.announce need an
+//     IPv4 group: the original diskd speaks IPv4 only.
 //   - Keys: with none (the default), datagrams are sent unsigned and only
 //     unsigned ones are accepted. With keys, every datagram is signed with
 //     HMAC-SHA256 and only datagrams signed with one of the keys are

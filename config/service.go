@@ -167,6 +167,8 @@ func flattenKeys(v reflect.Value, path string, out map[string]string) {
 		}
 		if f := v.Field(i); f.Kind() == reflect.Struct {
 			flattenKeys(f, key, out)
+		} else if f.Kind() == reflect.Pointer && !f.IsNil() { // an optional section (mount.policy): by value
+			out[key] = fmt.Sprintf("%+v", f.Elem().Interface())
 		} else {
 			out[key] = fmt.Sprint(f.Interface())
 		}

@@ -3,11 +3,12 @@ package config
 import (
 	"errors"
 	"fmt"
-	"net/netip"
 	"path/filepath"
 	"strings"
 	"time"
 	"unicode"
+
+	"github.com/diskd-actors/diskd-actors/actors/transport"
 )
 
 // Validate reports every problem with c at once, joined with errors.Join.
@@ -63,12 +64,11 @@ func (c *Config) problems() []*KeyError {
 	}
 
 	m := c.Multicast
-	if a, err := netip.ParseAddr(m.Group); err != nil {
-		add("multicast.group", m.Group, "not an IP address")
-	} else if !a.Is4() {
-		add("multicast.group", m.Group, "IPv6 is not supported yet: use an IPv4 multicast address (224.0.0.0/4)")
-	} else if !a.IsMulticast() {
-		add("multicast.group", m.Group, "not an IPv4 multicast address (224.0.0.0/4)")
+	// IPv4 or IPv6; the rules are the transport's own (transport.ParseGroup).
+	if _, _, err := transport.ParseGroup(m.Group, m.Interface); err != nil {
+		add("multicast.group", m.Group, "%s", err)
+	} else if transport.IsIPv6Group(m.Group) && (c.Legacy.Accept || c.Legacy.Announce) {
+		add("multicast.group", m.Group, "legacy.accept and legacy.announce need an IPv4 group: the original diskd speaks IPv4 only")
 	}
 	if m.Port < 1 || m.Port > 65535 {
 		add("multicast.port", m.Port, "must be between 1 and 65535")
@@ -155,6 +155,7 @@ func (c *Config) problems() []*KeyError {
 	c.httpProblems(add)
 	c.identityProblems(add)
 	c.repairProblems(add)
+	c.mountProblems(add)
 	return ps
 }
 

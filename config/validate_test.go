@@ -30,8 +30,26 @@ func TestValidate(t *testing.T) {
 		{"group at the bottom", func(c *Config) { c.Multicast.Group = "224.0.0.0" }, ""},
 		{"group at the top", func(c *Config) { c.Multicast.Group = "239.255.255.255" }, ""},
 		{"unicast group", func(c *Config) { c.Multicast.Group = "240.0.0.1" }, "not an IPv4 multicast address"},
-		{"IPv6 group", func(c *Config) { c.Multicast.Group = "ff02::1" }, "IPv6 is not supported yet"},
-		{"IPv4-mapped IPv6 group", func(c *Config) { c.Multicast.Group = "::ffff:230.1.2.3" }, "IPv6 is not supported yet"},
+		{"IPv6 link-local group without an interface", func(c *Config) { c.Multicast.Group = "ff02::1" },
+			`multicast.group "ff02::1": a link-local (ff02::/16) group needs an interface`},
+		{"IPv6 link-local group with an interface", func(c *Config) { c.Multicast.Group, c.Multicast.Interface = "ff02::db", "eth0" }, ""},
+		{"IPv6 link-local group with a zone", func(c *Config) { c.Multicast.Group = "ff02::db%eth0" }, ""},
+		{"IPv6 zone and interface agree", func(c *Config) { c.Multicast.Group, c.Multicast.Interface = "ff02::db%eth0", "eth0" }, ""},
+		{"IPv6 zone and interface disagree", func(c *Config) { c.Multicast.Group, c.Multicast.Interface = "ff02::db%eth1", "eth0" },
+			`the zone names interface "eth1", but multicast.interface is "eth0"`},
+		{"IPv6 interface-local group without an interface", func(c *Config) { c.Multicast.Group = "ff01::db" },
+			"an interface-local (ff01::/16) group needs an interface"},
+		{"IPv6 site-local group", func(c *Config) { c.Multicast.Group = "ff05::db" }, ""},
+		{"IPv6 organisation-local group", func(c *Config) { c.Multicast.Group = "ff08::db" }, ""},
+		{"IPv6 reserved scope", func(c *Config) { c.Multicast.Group = "ff00::db" }, "scope 0 is reserved"},
+		{"IPv6 unicast", func(c *Config) { c.Multicast.Group, c.Multicast.Interface = "fe80::1", "eth0" },
+			`multicast.group "fe80::1": not an IPv6 multicast address (ff00::/8`},
+		{"IPv6 group with legacy.accept", func(c *Config) { c.Multicast.Group, c.Legacy.Accept = "ff05::db", true },
+			"the original diskd speaks IPv4 only"},
+		{"IPv6 group with legacy.announce", func(c *Config) { c.Multicast.Group, c.Legacy.Announce = "ff05::db", true },
+			"the original diskd speaks IPv4 only"},
+		{"IPv4-mapped IPv6 group", func(c *Config) { c.Multicast.Group = "::ffff:230.1.2.3" }, "an IPv4-mapped IPv6 address: write the IPv4 group as is (230.1.2.3)"},
+		{"IPv4 group with a zone", func(c *Config) { c.Multicast.Group = "230.1.2.3%eth0" }, "not an IP address"},
 		{"empty group", func(c *Config) { c.Multicast.Group = "" }, `multicast.group "": not an IP address`},
 		{"port 1", func(c *Config) { c.Multicast.Port = 1 }, ""},
 		{"port 0", func(c *Config) { c.Multicast.Port = 0 }, "multicast.port 0: must be between 1 and 65535"},
@@ -118,7 +136,8 @@ func TestValidate_reportsEveryProblem(t *testing.T) {
 		"blkid.command", "blkid.interval", "blkid.timeout", "peer.timeout", "peer.forget_after",
 		"mounts.interval", "mounts.file", "log.level", "log.format",
 		"limits.max_disks", "limits.max_peers", "limits.max_bytes",
-		"identity.sysfs", "hotplug.debounce", "repair.unit"}
+		"identity.sysfs", "hotplug.debounce", "repair.unit",
+		"mount.timeout", "mount.wait", "mount.command", "mount.unmount_command"}
 	if !reflect.DeepEqual(keys, want) {
 		t.Errorf("got %q, want %q", keys, want)
 	}

@@ -196,6 +196,8 @@ type Status struct {
 	Runs map[string]RunStats `json:"runs"`
 	// HTTP is the web page's listener; nil when http.listen is off.
 	HTTP *HTTPStatus `json:"http,omitempty"`
+	// Mount is remote mount and unmount (mount.go).
+	Mount *MountStatus `json:"mount,omitempty"`
 }
 
 // Limits is the budget of what Info holds for peers (limits.* in the

@@ -114,7 +114,7 @@ func TestIdentity_FixtureTreesAcrossTheLAN(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if text := strings.Join(ans.Lines, "\n"); !strings.Contains(text, "TRANSPORT") || !strings.Contains(text, "932G") || !strings.Contains(text, "nvme") {
+	if text := strings.Join(ans.Lines, "\n"); !strings.Contains(text, "TRANSPORT") || !strings.Contains(text, "932 GiB") || !strings.Contains(text, "nvme") {
 		t.Errorf("list --long: no sizes or transport in\n%s", text)
 	}
 }

@@ -1,6 +1,9 @@
 package gossip
 
-import "github.com/diskd-actors/diskd-actors/messages"
+import (
+	"github.com/diskd-actors/diskd-actors/messages"
+	"github.com/diskd-actors/diskd-actors/messages/wire"
+)
 
 // Action is what the engine asks its caller to do. Actions are values;
 // the engine never performs them itself.
@@ -67,3 +70,13 @@ func (AnnounceSoon) action() {}
 func (Drop) action()         {}
 func (NodeClash) action()    {}
 func (Own) action()          {}
+
+// MountIn hands a mount request or answer addressed to this node to the
+// remote mount actors, after the engine's rate, freshness and own-datagram
+// checks.
+type MountIn struct {
+	Src string
+	Env *wire.Envelope
+}
+
+func (MountIn) action() {}

@@ -79,6 +79,10 @@ func (e *Engine) Receive(now time.Time, src string, env *wire.Envelope) []Action
 		return []Action{Left{Node: env.Node, Instance: env.Instance, Seq: env.Seq}}
 	case wire.KindPing:
 		return e.local.onPing(now, &e.cfg, src)
+	case wire.KindMount, wire.KindMountResult:
+		if env.To == e.cfg.Node {
+			return []Action{MountIn{Src: src, Env: env}}
+		}
 	}
 	return nil
 }

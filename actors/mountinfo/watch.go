@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"os"
 	"sync"
 
 	"golang.org/x/sys/unix"
@@ -14,17 +15,18 @@ import (
 // and a pipe or a socket could signal without end.
 var ErrNotRegular = errors.New("mountinfo: not a regular file")
 
-// pollTimeout is how long one poll waits (ms) before the goroutine checks
-// its quit channel again; the pipe normally wakes it sooner.
-const pollTimeout = 1000
-
 // Watcher is a goroutine waiting for the kernel to signal a change of a
 // mount table: /proc/self/mountinfo raises POLLPRI on every mount and
 // unmount. It tells that something changed, not what: the caller reads the
 // table again (Read).
+//
+// It waits in Go's network poller (epoll), not in a poll(2) of its own: a
+// goroutine parked in a system call keeps the runtime's monitor thread
+// (sysmon) from its deep sleep, which made a 1 s poll loop the largest
+// part of an idle daemon's CPU.
 type Watcher struct {
 	quit chan struct{}
-	wake int // write end of a pipe; closing it wakes the poll at once
+	file *os.File // nil for a file that never signals
 	wg   sync.WaitGroup
 	once sync.Once
 }
@@ -32,13 +34,14 @@ type Watcher struct {
 // Watch opens path and calls changed, from its own goroutine, each time the
 // kernel signals a change, until Stop. Open the watch before the first Read
 // of the table, so that no change between that read and the watch is
-// missed. If polling fails later, failed is called once with the error and
-// the goroutine ends; a caller that also re-reads periodically loses
-// nothing but promptness. Both callbacks must not block.
+// missed. If waiting
+// fails later, failed is called once with the error and the goroutine
+// ends; a caller that also re-reads periodically loses nothing but
+// promptness. Both callbacks must not block.
 //
 // It fails with a *fs.PathError when path cannot be opened, ErrNotRegular
-// when it is not a regular file, or another error when the wake-up pipe
-// cannot be made.
+// when it is not a regular file, or another error when it cannot be
+// watched.
 func Watch(path string, changed func(), failed func(error)) (*Watcher, error) {
 	fd, err := unix.Open(path, unix.O_RDONLY|unix.O_NONBLOCK|unix.O_CLOEXEC, 0)
 	if err != nil {
@@ -53,37 +56,44 @@ func Watch(path string, changed func(), failed func(error)) (*Watcher, error) {
 		unix.Close(fd)
 		return nil, fmt.Errorf("%s: %w", path, ErrNotRegular)
 	}
-	var p [2]int
-	if err := unix.Pipe2(p[:], unix.O_CLOEXEC); err != nil {
+	var sfs unix.Statfs_t
+	if err := unix.Fstatfs(fd, &sfs); err != nil {
 		unix.Close(fd)
-		return nil, fmt.Errorf("mountinfo: watch %s: pipe: %w", path, err)
+		return nil, &fs.PathError{Op: "statfs", Path: path, Err: err}
 	}
-	w := &Watcher{quit: make(chan struct{}), wake: p[1]}
+	w := &Watcher{quit: make(chan struct{})}
+	if sfs.Type != unix.PROC_SUPER_MAGIC {
+		unix.Close(fd) // only procfs signals: nothing to wait for
+		return w, nil
+	}
+	// A non-blocking descriptor makes the File pollable: os registers it
+	// with the poller, and Close wakes a goroutine waiting on it.
+	w.file = os.NewFile(uintptr(fd), path)
+	rc, err := w.file.SyscallConn()
+	if err != nil {
+		w.file.Close()
+		return nil, fmt.Errorf("mountinfo: watch %s: %w", path, err)
+	}
 	w.wg.Add(1)
 	go func() {
 		defer w.wg.Done()
-		defer unix.Close(fd)
-		defer unix.Close(p[0])
-		fds := []unix.PollFd{{Fd: int32(fd), Events: unix.POLLPRI}, {Fd: int32(p[0]), Events: unix.POLLIN}}
-		for {
-			select {
-			case <-w.quit:
-				return
-			default:
-			}
-			n, err := unix.Poll(fds, pollTimeout)
-			switch {
-			case err == unix.EINTR || n == 0:
-				continue
-			case err != nil:
-				failed(fmt.Errorf("mountinfo: watch %s: poll: %w", path, err))
-				return
-			case fds[1].Revents != 0 || fds[0].Revents&unix.POLLNVAL != 0:
-				return
-			}
-			if fds[0].Revents&(unix.POLLPRI|unix.POLLERR) != 0 {
+		// The kernel signals a change as POLLPRI|POLLERR; epoll reports
+		// POLLERR to Go's poller as writable (the file is never writable
+		// otherwise, while it is always readable), so the goroutine waits
+		// for "write" readiness. The function never reports done, so Write
+		// returns only with an error: Stop's Close, or a failure.
+		first := true
+		err := rc.Write(func(uintptr) bool {
+			if !first {
 				changed()
 			}
+			first = false
+			return false
+		})
+		select {
+		case <-w.quit:
+		default:
+			failed(fmt.Errorf("mountinfo: watch %s: %w", path, err))
 		}
 	}()
 	return w, nil
@@ -97,7 +107,9 @@ func (w *Watcher) Stop() {
 	}
 	w.once.Do(func() {
 		close(w.quit)
-		unix.Close(w.wake)
+		if w.file != nil {
+			w.file.Close()
+		}
 	})
 	w.wg.Wait()
 }

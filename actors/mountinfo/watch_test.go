@@ -111,7 +111,8 @@ func TestWatch_RegularFileIsQuiet(t *testing.T) {
 	w.Stop()
 }
 
-// As root, mounting a tmpfs makes /proc/self/mountinfo signal.
+// As root, mounting a tmpfs makes /proc/self/mountinfo signal, and
+// unmounting it again (each change wakes the poller anew).
 func TestWatch_ProcSelfMountinfoSignals(t *testing.T) {
 	changed := make(chan struct{}, 1)
 	w, err := Watch("/proc/self/mountinfo", func() {
@@ -128,10 +129,24 @@ func TestWatch_ProcSelfMountinfoSignals(t *testing.T) {
 	if err := unix.Mount("diskd-test", dir, "tmpfs", 0, "size=64k"); err != nil {
 		t.Skip("cannot mount a tmpfs (not root?):", err)
 	}
-	defer unix.Unmount(dir, unix.MNT_DETACH)
+	mounted := true
+	defer func() {
+		if mounted {
+			unix.Unmount(dir, unix.MNT_DETACH)
+		}
+	}()
 	select {
 	case <-changed:
 	case <-time.After(10 * time.Second):
 		t.Fatal("no change signalled within 10s of a mount")
+	}
+	if err := unix.Unmount(dir, 0); err != nil {
+		t.Fatal(err)
+	}
+	mounted = false
+	select {
+	case <-changed:
+	case <-time.After(10 * time.Second):
+		t.Fatal("no change signalled within 10s of an unmount")
 	}
 }

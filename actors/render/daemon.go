@@ -115,6 +115,7 @@ func Status(s *messages.Status, jsonOut bool, now time.Time) *lineproto.Answer {
 		rows = append(rows, httpStatusRow(s.HTTP))
 	}
 	rows = append(rows, hotplugRows(s.Hotplug)...)
+	rows = append(rows, mountStatusRows(s.Mount)...)
 	rows = append(rows, partRows(s.Parts, now)...)
 	return &answer{Lines: table(rows)}
 }

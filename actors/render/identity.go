@@ -17,7 +17,7 @@ func ListLong(inv *messages.Inventory, jsonOut bool) *lineproto.Answer {
 	rows := [][]string{{"NODE", "LABEL", "DEVICE", "TYPE", "SIZE", "DISK", "TRANSPORT", "MODEL", "SERIAL", "FLAGS", "UUID"}}
 	for _, d := range inv.Disks {
 		rows = append(rows, []string{d.Node, DisplayValue(d.Label), DisplayValue(d.Device), DisplayValue(d.Type),
-			identitySize(d.Size), DisplayValue(d.WholeDisk), DisplayValue(d.Transport), DisplayValue(d.Model),
+			diskSize(d.Size), DisplayValue(d.WholeDisk), DisplayValue(d.Transport), DisplayValue(d.Model),
 			DisplayValue(d.Serial), identityFlags(d.Identity), DisplayValue(d.UUID)})
 	}
 	return &answer{Lines: append(Table(rows), duplicateLines(inv.Duplicates)...), Message: Plural(len(inv.Disks), "disk")}
@@ -82,28 +82,13 @@ func identityFlags(id messages.Identity) string {
 	return strings.Join(f, ",")
 }
 
-// identitySize shows a byte count in binary units with three significant
-// digits ("16M", "466G", "1.82T"), "-" when unknown. Kept apart so that
-// one size formatter for every table can replace it.
-func identitySize(n int64) string {
+// diskSize is the SIZE column: the one byte formatter of every table
+// (Bytes), "-" when the size is unknown.
+func diskSize(n int64) string {
 	if n <= 0 {
 		return "-"
 	}
-	const units = "BKMGTPE"
-	v, u := float64(n), 0
-	for v >= 1024 && u < len(units)-1 {
-		v /= 1024
-		u++
-	}
-	switch {
-	case u == 0:
-		return fmt.Sprintf("%dB", n)
-	case v >= 100:
-		return fmt.Sprintf("%.0f%c", v, units[u])
-	case v >= 10:
-		return fmt.Sprintf("%.1f%c", v, units[u])
-	}
-	return fmt.Sprintf("%.2f%c", v, units[u])
+	return Bytes(n)
 }
 
 // hotplugRows is the status line of the device event listener; none when

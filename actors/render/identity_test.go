@@ -8,10 +8,10 @@ import (
 	"github.com/diskd-actors/diskd-actors/messages"
 )
 
-func TestIdentitySize(t *testing.T) {
-	for n, want := range map[int64]string{0: "-", 512: "512B", 16 << 20: "16.0M", 500107862016: "466G", 2000398934016: "1.82T", 1536: "1.50K"} {
-		if got := identitySize(n); got != want {
-			t.Errorf("identitySize(%d) = %q, want %q", n, got, want)
+func TestDiskSize(t *testing.T) {
+	for n, want := range map[int64]string{-1: "-", 0: "-", 512: "512 B", 16 << 20: "16 MiB", 500107862016: "466 GiB", 2000398934016: "1.8 TiB", 1536: "1.5 KiB"} {
+		if got := diskSize(n); got != want {
+			t.Errorf("diskSize(%d) = %q, want %q", n, got, want)
 		}
 	}
 }
@@ -33,7 +33,7 @@ func identityInventory() *messages.Inventory {
 func TestListLong(t *testing.T) {
 	a := ListLong(identityInventory(), false)
 	text := strings.Join(a.Lines, "\n")
-	for _, want := range []string{"SIZE", "TRANSPORT", "1.82T", "/dev/sdb", `"Elements 25A2"`, "removable,rotational",
+	for _, want := range []string{"SIZE", "TRANSPORT", "1.8 TiB", "/dev/sdb", `"Elements 25A2"`, "removable,rotational",
 		"warning: disk 575833314435 is on more than one node at once: alpha, beta"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("missing %q in\n%s", want, text)

@@ -95,7 +95,44 @@ func appendNodeDisk(b []byte, nd messages.NodeDisk) []byte {
 		b = strconv.AppendBool(b, m.ReadOnly)
 		b = append(b, '}')
 	}
-	return append(b, "]}"...)
+	b = append(b, ']')
+	return append(appendIdentity(b, &nd.Identity), '}')
+}
+
+// appendIdentity appends the identity fields as json.Marshal does: each
+// omitted when empty (zero size, "" string, nil flag). A disk without an
+// identity costs one comparison.
+func appendIdentity(b []byte, id *messages.Identity) []byte {
+	if *id == (messages.Identity{}) {
+		return b
+	}
+	if id.Size != 0 {
+		b = append(b, `,"size":`...)
+		b = strconv.AppendInt(b, id.Size, 10)
+	}
+	b = appendOptString(b, `,"disk":`, id.WholeDisk)
+	b = appendOptString(b, `,"model":`, id.Model)
+	b = appendOptString(b, `,"serial":`, id.Serial)
+	b = appendOptString(b, `,"wwn":`, id.WWN)
+	b = appendOptString(b, `,"transport":`, id.Transport)
+	b = appendOptString(b, `,"partuuid":`, id.PartUUID)
+	if id.Removable != nil {
+		b = append(b, `,"removable":`...)
+		b = strconv.AppendBool(b, *id.Removable)
+	}
+	if id.Rotational != nil {
+		b = append(b, `,"rotational":`...)
+		b = strconv.AppendBool(b, *id.Rotational)
+	}
+	return b
+}
+
+// appendOptString appends key and s unless s is empty (omitempty).
+func appendOptString(b []byte, key, s string) []byte {
+	if s == "" {
+		return b
+	}
+	return appendJSONString(append(b, key...), s)
 }
 
 // appendJSONString appends s as a JSON string. Strings that encoding/json

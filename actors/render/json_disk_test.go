@@ -15,11 +15,16 @@ var hostileStrings = []string{"", "plain", `quo"te`, `back\slash`, "<b>&amp;</b>
 	"\u00a0", "\xed\xa0\x80"}
 
 func TestAppendNodeDiskJSON_matchesMarshal(t *testing.T) {
+	yes, no := true, false
 	for _, s := range hostileStrings {
 		for _, nd := range []messages.NodeDisk{
 			{Node: s, Local: true, Disk: messages.Disk{UUID: s, Label: s, Device: s, Type: s}},
 			{Node: "n", Disk: messages.Disk{Label: s, Mounts: []messages.Mount{{Path: s, FSType: s, ReadOnly: true}, {Path: "/", FSType: "ext4"}}}},
 			{Node: "n", Disk: messages.Disk{Label: s, Mounts: []messages.Mount{}}},
+			{Node: "n", Disk: messages.Disk{Label: s, Identity: messages.Identity{Size: -1, Model: s, Serial: s, Removable: &no}}},
+			{Node: "n", Disk: messages.Disk{Identity: messages.Identity{Size: 1 << 62, WholeDisk: s, WWN: s, Transport: s,
+				PartUUID: s, Removable: &yes, Rotational: &no}}},
+			{Node: "n", Disk: messages.Disk{Identity: messages.Identity{Rotational: &yes}}},
 		} {
 			want, err := json.Marshal(nd)
 			if err != nil {
@@ -35,12 +40,27 @@ func TestAppendNodeDiskJSON_matchesMarshal(t *testing.T) {
 // FuzzAppendNodeDiskJSON holds the streamed JSON of a disk equal to
 // json.Marshal's for any strings a peer could send.
 func FuzzAppendNodeDiskJSON(f *testing.F) {
-	for _, s := range hostileStrings {
-		f.Add(s, s, true)
+	for i, s := range hostileStrings {
+		f.Add(s, s, true, int64(i)-1, uint8(i))
 	}
-	f.Fuzz(func(t *testing.T, label, path string, ro bool) {
+	f.Fuzz(func(t *testing.T, label, path string, ro bool, size int64, flags uint8) {
 		nd := messages.NodeDisk{Node: path, Local: ro, Disk: messages.Disk{UUID: label, Label: label, Device: path, Type: label,
 			Mounts: []messages.Mount{{Path: path, FSType: label, ReadOnly: ro}}}}
+		// flags picks which identity fields are set, so every omitempty
+		// combination is reached.
+		if flags&1 != 0 {
+			nd.Size, nd.WholeDisk, nd.Model, nd.Transport = size, path, label, label
+		}
+		if flags&2 != 0 {
+			nd.Serial, nd.WWN, nd.PartUUID = label, path, label
+		}
+		if flags&4 != 0 {
+			nd.Removable = &ro
+		}
+		if flags&8 != 0 {
+			v := flags&16 != 0
+			nd.Rotational = &v
+		}
 		want, err := json.Marshal(nd)
 		if err != nil {
 			t.Fatal(err)

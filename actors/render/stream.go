@@ -1,6 +1,7 @@
 package render
 
 import (
+	"github.com/diskd-actors/diskd-actors/actors/identity"
 	"github.com/diskd-actors/diskd-actors/messages"
 	"github.com/diskd-actors/diskd-actors/messages/lineproto"
 )
@@ -21,7 +22,8 @@ type Stream interface {
 // ListStream answers "list" from a view of the inventory: one JSON array
 // on one data line, written disk by disk; or the table, whose column
 // widths a first pass over the view measures at the first Next (the view
-// is read twice, not copied).
+// is read twice, not copied). The table ends with List's warnings of
+// duplicate disks, found among the disks with a hardware id.
 func ListStream(v *messages.InventoryView, jsonOut bool) Stream {
 	return &listStream{v: v, json: jsonOut, status: lineproto.StatusLine("", plural(v.Disks, "disk"))}
 }
@@ -76,7 +78,28 @@ func (s *listStream) Next(b []byte) ([]byte, bool) {
 	}
 	if s.json {
 		b = append(b, "]\n"...)
+	} else {
+		for _, line := range duplicateLines(s.duplicates()) {
+			b = lineproto.AppendData(b, line)
+		}
 	}
 	b = append(b, s.status...)
 	return append(b, '\n'), false
+}
+
+// duplicates finds the view's duplicates as Info does for List. Only
+// disks with a hardware id can be one (identity.Duplicates skips the
+// rest), so only they are copied: none on a LAN without identity.
+func (s *listStream) duplicates() []messages.Duplicate {
+	var candidates []messages.NodeDisk
+	s.v.Each(func(nd messages.NodeDisk) bool {
+		if nd.WWN != "" || nd.Serial != "" { // nd.HardwareID() != "", without building it
+			candidates = append(candidates, nd)
+		}
+		return true
+	})
+	if len(candidates) < 2 {
+		return nil
+	}
+	return identity.Duplicates(candidates)
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/diskd-actors/diskd-actors/actors/identity"
 	"github.com/diskd-actors/diskd-actors/messages"
 )
 
@@ -52,17 +53,30 @@ func manyDisks(n int) []messages.NodeDisk {
 	return out
 }
 
+// duplicateDisks holds both kinds of duplicate: one disk (by WWN) on two
+// nodes, and one UUID cloned onto two disks (by serial) of one node.
+func duplicateDisks() []messages.NodeDisk {
+	ds := manyDisks(250)
+	ds[5].WWN, ds[150].WWN = "0x5000c500a1b2c3d4", "0x5000C500A1B2C3D4"
+	ds[160].Model, ds[160].Serial = "Stick", "S1"
+	ds[170].Model, ds[170].Serial, ds[170].UUID = "Stick", "S2", ds[160].UUID
+	return ds
+}
+
 // The streamed answer is the whole answer, byte for byte, in every case
 // the goldens hold and at a size that takes many pieces.
 func TestListStream_equalsList(t *testing.T) {
 	for name, ds := range map[string][]messages.NodeDisk{"empty": nil, "golden": disks, "many": manyDisks(2000),
-		"no local disks": manyDisks(300)[100:]} {
+		"no local disks": manyDisks(300)[100:], "duplicates": duplicateDisks()} {
 		for _, jsonOut := range []bool{false, true} {
 			t.Run(fmt.Sprintf("%s json=%v", name, jsonOut), func(t *testing.T) {
-				want := string(List(&messages.Inventory{Disks: ds}, jsonOut).Encode())
+				want := string(List(&messages.Inventory{Disks: ds, Duplicates: identity.Duplicates(ds)}, jsonOut).Encode())
 				got, pieces := drain(t, ListStream(viewOf(ds), jsonOut))
 				if got != want {
 					t.Fatalf("streamed answer differs:\n got %.300q\nwant %.300q", got, want)
+				}
+				if name == "duplicates" && !jsonOut && strings.Count(got, "warning: ") != 2 {
+					t.Errorf("want two duplicate warnings:\n%s", got)
 				}
 				if len(ds) >= 2000 && pieces < 2 {
 					t.Errorf("%d disks in %d piece, want several", len(ds), pieces)

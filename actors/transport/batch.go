@@ -80,20 +80,26 @@ type batchState struct {
 	names map[netip.AddrPort]string // sources as text, bounded by maxSrcNames
 }
 
-// ReceiveBatch reads the datagrams waiting, up to len(ds), with recvmmsg.
+// ReceiveBatch reads the datagrams waiting, up to len(ds), with recvmmsg
+// (IPv4; an IPv6 transport reads one at a time through Receive, which
+// also names link-local sources by their zone).
 func (t *multicastTransport) ReceiveBatch(ds []Datagram) (int, error) {
+	v4, ok := t.recv.(v4Conn)
+	if !ok || len(ds) == 1 {
+		return t.receiveOne(&ds[0])
+	}
 	if len(t.rx.msgs) < len(ds) {
 		t.rx.msgs = make([]ipv4.Message, len(ds))
 		for i := range t.rx.msgs {
 			t.rx.msgs[i].Buffers = make([][]byte, 1)
-			t.rx.msgs[i].OOB = ipv4.NewControlMessage(ipv4.FlagDst)
+			t.rx.msgs[i].OOB = ipv4.NewControlMessage(ipv4.FlagDst | ipv4.FlagInterface)
 		}
 	}
 	ms := t.rx.msgs[:len(ds)]
 	for i := range ms {
 		ms[i].Buffers[0] = ds[i].Buf
 	}
-	n, err := t.recv.ReadBatch(ms, 0)
+	n, err := v4.ReadBatch(ms, 0)
 	if err != nil {
 		return 0, err
 	}
@@ -105,11 +111,29 @@ func (t *multicastTransport) ReceiveBatch(ds []Datagram) (int, error) {
 			d.Src = t.srcName(m.Addr)
 		}
 		// Parse reuses t.rx.cm.Dst: no allocation per datagram.
-		if m.NN > 0 && t.rx.cm.Parse(m.OOB[:m.NN]) == nil && t.rx.cm.Dst != nil && !t.rx.cm.Dst.Equal(t.group.IP) {
+		cm := &t.rx.cm
+		if m.NN == 0 || cm.Parse(m.OOB[:m.NN]) != nil {
+			continue
+		}
+		if (cm.Dst != nil && !cm.Dst.Equal(t.group.IP)) ||
+			(t.fam.linkScope && cm.IfIndex != 0 && int64(cm.IfIndex) != t.arrival.Load()) {
 			d.Err = ErrWrongDestination
 		}
 	}
 	return n, nil
+}
+
+// receiveOne reads one datagram through Receive into d.
+func (t *multicastTransport) receiveOne(d *Datagram) (int, error) {
+	n, src, truncated, err := t.Receive(d.Buf)
+	d.N, d.Src, d.Truncated, d.Err = n, src, truncated, nil
+	if errors.Is(err, ErrWrongDestination) {
+		d.Err, err = err, nil
+	}
+	if err != nil {
+		return 0, err
+	}
+	return 1, nil
 }
 
 // maxSrcNames bounds ReceiveBatch's cache of source addresses as text;

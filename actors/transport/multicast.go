@@ -8,9 +8,9 @@ import (
 	"net/netip"
 	"os"
 	"sync"
+	"sync/atomic"
 	"syscall"
 
-	"golang.org/x/net/ipv4"
 	"golang.org/x/sys/unix"
 )
 
@@ -32,22 +32,28 @@ type Transport interface {
 // another group that the kernel delivered to our port anyway.
 var ErrWrongDestination = errors.New("datagram for another destination")
 
-// multicastTransport is IPv4 multicast on one interface: a receiving socket
-// bound to the port (shared by every daemon on the host) and joined to the
-// group, and a sending socket bound to the interface's address. A watcher
-// (watch.go) re-joins the group and re-opens the sending socket when the
-// interface changes under it.
+// multicastTransport is IPv4 or IPv6 multicast on one interface: a
+// receiving socket bound to the port (shared by every daemon on the host)
+// and joined to the group, and a sending socket bound to the interface's
+// address. A watcher (watch.go) re-joins the group and re-opens the
+// sending socket when the interface changes under it. The two families
+// differ only in their family (family.go).
 type multicastTransport struct {
 	group  *net.UDPAddr
+	fam    family
 	ifname string // "" means the system default
 	ttl    int
 	o      options
-	recv   *ipv4.PacketConn
+	recv   groupConn
 	rconn  net.PacketConn
 	rx     batchState // ReceiveBatch's, reused (batch.go)
+	// arrival is the index of the interface a link-scoped IPv6 group is
+	// joined on: datagrams of the group that arrive elsewhere are not
+	// ours. Written by the watcher, read by Receive.
+	arrival atomic.Int64
 
 	mu    sync.RWMutex // guards send and sconn, swapped by a rebind
-	send  *ipv4.PacketConn
+	send  groupConn
 	sconn net.PacketConn
 
 	// Owned by the watcher goroutine once it runs.
@@ -64,20 +70,23 @@ type multicastTransport struct {
 	closeErr  error
 }
 
-// OpenMulticast opens IPv4 multicast on group:port on interface ifname
-// ("" for the system default) and starts watching the interface (see
-// Decide). It fails when the named interface is missing or has no IPv4
-// address.
+// OpenMulticast opens multicast on group:port on interface ifname ("" for
+// the system default) and starts watching the interface (see Decide). The
+// group is IPv4 or IPv6 (see ParseGroup; an IPv6 group may name its
+// interface as a zone, ff02::db%eth0); ttl is the hop limit under IPv6.
+// It fails when the named interface is missing or has no address of the
+// group's family.
 func OpenMulticast(group string, port int, ifname string, ttl int, opts ...Option) (Transport, error) {
-	gip := net.ParseIP(group).To4()
-	if gip == nil || !gip.IsMulticast() {
-		return nil, fmt.Errorf("%q is not an IPv4 multicast group", group)
+	g, ifname, err := ParseGroup(group, ifname)
+	if err != nil {
+		return nil, fmt.Errorf("multicast group %q: %w", group, err)
 	}
+	gip := net.IP(g.AsSlice())
 	o := defaultOptions()
 	for _, f := range opts {
 		f(&o)
 	}
-	t := &multicastTransport{group: &net.UDPAddr{IP: gip, Port: port}, ifname: ifname, ttl: ttl, o: o,
+	t := &multicastTransport{group: &net.UDPAddr{IP: gip, Port: port}, fam: familyOf(g), ifname: ifname, ttl: ttl, o: o,
 		wake: make(chan struct{}, 1), done: make(chan struct{})}
 	if t.o.observe == nil {
 		t.o.observe = t.observe
@@ -89,26 +98,25 @@ func OpenMulticast(group string, port int, ifname string, ttl int, opts ...Optio
 		if ifi, err = net.InterfaceByName(ifname); err != nil {
 			return nil, fmt.Errorf("interface %q: %w", ifname, err)
 		}
-		ip, err := interfaceIPv4(ifi)
-		if err != nil {
+		if src, err = t.fam.sourceOf(ifi); err != nil {
 			return nil, err
 		}
-		src, _ = netip.AddrFromSlice(ip)
+		t.arrival.Store(int64(ifi.Index))
 	}
-	rconn, err := listenShared(port, o.rcvbuf)
+	rconn, err := listenShared(t.fam, port, o.rcvbuf)
 	if err != nil {
 		return nil, err
 	}
-	t.rconn, t.recv = rconn, ipv4.NewPacketConn(rconn)
+	t.rconn, t.recv = rconn, t.fam.wrap(rconn)
 	if err := t.recv.JoinGroup(ifi, &net.UDPAddr{IP: gip}); err != nil {
 		rconn.Close()
-		return nil, fmt.Errorf("join %s on %s: %w", group, ifaceName(ifi), err)
+		return nil, fmt.Errorf("join %s on %s: %w", g, ifaceName(ifi), err)
 	}
-	if err := t.recv.SetControlMessage(ipv4.FlagDst, true); err != nil {
+	if err := t.recv.wantDestination(); err != nil {
 		rconn.Close()
 		return nil, fmt.Errorf("control messages: %w", err)
 	}
-	if t.sconn, t.send, err = openSender(src, ifi, ttl); err != nil {
+	if t.sconn, t.send, err = openSender(t.fam, src, ifi, ttl); err != nil {
 		rconn.Close()
 		return nil, err
 	}
@@ -128,7 +136,8 @@ func OpenMulticast(group string, port int, ifname string, ttl int, opts ...Optio
 
 // listenShared opens the receiving socket on the port, which several
 // daemons on one host share.
-func listenShared(port, rcvbuf int) (net.PacketConn, error) {
+func listenShared(fam family, port, rcvbuf int) (net.PacketConn, error) {
+	level, multicastAll := fam.multicastAll()
 	lc := net.ListenConfig{Control: func(_, _ string, c syscall.RawConn) error {
 		var serr error
 		err := c.Control(func(fd uintptr) {
@@ -137,7 +146,7 @@ func listenShared(port, rcvbuf int) (net.PacketConn, error) {
 			if serr == nil {
 				// Only the groups this socket joined, not every group
 				// joined by any socket on the host.
-				serr = unix.SetsockoptInt(int(fd), unix.IPPROTO_IP, unix.IP_MULTICAST_ALL, 0)
+				serr = unix.SetsockoptInt(int(fd), level, multicastAll, 0)
 			}
 			if serr == nil {
 				// Room for bursts and for the reader's pauses (batch.go).
@@ -149,7 +158,8 @@ func listenShared(port, rcvbuf int) (net.PacketConn, error) {
 		}
 		return serr
 	}}
-	rconn, err := lc.ListenPacket(context.Background(), "udp4", fmt.Sprintf("0.0.0.0:%d", port))
+	addr := netip.AddrPortFrom(fam.any(), uint16(port)).String()
+	rconn, err := lc.ListenPacket(context.Background(), fam.network(), addr)
 	if err != nil {
 		return nil, fmt.Errorf("listen on port %d: %w", port, err)
 	}
@@ -158,17 +168,17 @@ func listenShared(port, rcvbuf int) (net.PacketConn, error) {
 
 // openSender opens the sending socket bound to src (any address when src
 // is not valid) and sending on ifi (the route's choice when nil).
-func openSender(src netip.Addr, ifi *net.Interface, ttl int) (net.PacketConn, *ipv4.PacketConn, error) {
-	srcAddr := "0.0.0.0:0"
-	if src.IsValid() {
-		srcAddr = netip.AddrPortFrom(src, 0).String()
+func openSender(fam family, src netip.Addr, ifi *net.Interface, ttl int) (net.PacketConn, groupConn, error) {
+	if !src.IsValid() {
+		src = fam.any()
 	}
-	sconn, err := net.ListenPacket("udp4", srcAddr)
+	srcAddr := netip.AddrPortFrom(src, 0).String()
+	sconn, err := net.ListenPacket(fam.network(), srcAddr)
 	if err != nil {
 		return nil, nil, fmt.Errorf("sending socket on %s: %w", srcAddr, err)
 	}
-	send := ipv4.NewPacketConn(sconn)
-	fail := func(what string, err error) (net.PacketConn, *ipv4.PacketConn, error) {
+	send := fam.wrap(sconn)
+	fail := func(what string, err error) (net.PacketConn, groupConn, error) {
 		sconn.Close()
 		return nil, nil, fmt.Errorf("%s: %w", what, err)
 	}
@@ -178,8 +188,8 @@ func openSender(src netip.Addr, ifi *net.Interface, ttl int) (net.PacketConn, *i
 			return fail("set multicast interface "+ifi.Name, err)
 		}
 	}
-	if err := send.SetMulticastTTL(ttl); err != nil {
-		return fail("set multicast ttl", err)
+	if err := send.setHops(ttl); err != nil {
+		return fail("set multicast ttl (hop limit)", err)
 	}
 	// Other daemons on this host are peers too.
 	if err := send.SetMulticastLoopback(true); err != nil {
@@ -189,15 +199,25 @@ func openSender(src netip.Addr, ifi *net.Interface, ttl int) (net.PacketConn, *i
 }
 
 func (t *multicastTransport) Receive(buf []byte) (int, string, bool, error) {
-	n, cm, src, err := t.recv.ReadFrom(buf)
+	n, dst, ifindex, src, err := t.recv.read(buf)
 	if err != nil {
 		return 0, "", false, err
 	}
+	if u, ok := src.(*net.UDPAddr); ok && t.fam.v6 && u.IP.IsLinkLocalUnicast() && t.ifname != "" &&
+		int64(ifindex) == t.arrival.Load() {
+		// A link-local source means nothing without its link: named by the
+		// configured interface, not by the process's own look-up of the
+		// index, which could name another namespace's interface.
+		u.Zone = t.ifname
+	}
 	s := ""
 	if src != nil {
-		s = src.String()
+		s = src.String() // an IPv6 link-local source with its zone: [fe80::1%eth0]:32003
 	}
-	if cm != nil && cm.Dst != nil && !cm.Dst.Equal(t.group.IP) {
+	if dst != nil && !dst.Equal(t.group.IP) {
+		return n, s, false, ErrWrongDestination
+	}
+	if t.fam.linkScope && ifindex != 0 && int64(ifindex) != t.arrival.Load() {
 		return n, s, false, ErrWrongDestination
 	}
 	return n, s, n == len(buf), nil
@@ -208,7 +228,7 @@ func (t *multicastTransport) Receive(buf []byte) (int, string, bool, error) {
 // the usual cause.
 func (t *multicastTransport) Send(b []byte) error {
 	t.mu.RLock()
-	_, err := t.send.WriteTo(b, nil, t.group)
+	err := t.send.write(b, t.group)
 	t.mu.RUnlock()
 	n, ended := t.o.health.sendResult(err, t.o.now())
 	switch {
@@ -242,17 +262,20 @@ func (t *multicastTransport) Close() error {
 	return t.closeErr
 }
 
-func interfaceIPv4(ifi *net.Interface) (net.IP, error) {
-	addrs, err := ifi.Addrs()
+// sourceOf is the address to send from on ifi: its first address of the
+// family (family.addrs orders IPv6 ones by the group's scope).
+func (f family) sourceOf(ifi *net.Interface) (netip.Addr, error) {
+	as, err := ifi.Addrs()
 	if err != nil {
-		return nil, fmt.Errorf("interface %s: %w", ifi.Name, err)
+		return netip.Addr{}, fmt.Errorf("interface %s: %w", ifi.Name, err)
 	}
-	for _, a := range addrs {
-		if ipn, ok := a.(*net.IPNet); ok && ipn.IP.To4() != nil {
-			return ipn.IP.To4(), nil
-		}
+	if addrs := f.addrs(ifi, as); len(addrs) > 0 {
+		return addrs[0], nil
 	}
-	return nil, fmt.Errorf("interface %s has no IPv4 address", ifi.Name)
+	if f.v6 {
+		return netip.Addr{}, fmt.Errorf("interface %s has no IPv6 address", ifi.Name)
+	}
+	return netip.Addr{}, fmt.Errorf("interface %s has no IPv4 address", ifi.Name)
 }
 
 func ifaceName(ifi *net.Interface) string {

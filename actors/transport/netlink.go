@@ -7,19 +7,15 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// subscribeNetlink opens a netlink socket on the kernel's link and IPv4
-// address events (and route events when withRoutes, for the default
-// interface). Its messages are not parsed: each only asks for a check,
+// subscribeNetlink opens a netlink socket on the kernel's events of the
+// given groups: links and the family's addresses, and routes for the
+// default interface (family.netlinkGroups). Its messages are not parsed: each only asks for a check,
 // which reads the interface's state whole, so a lost or reordered event
 // costs nothing.
-func subscribeNetlink(withRoutes bool) (*os.File, error) {
+func subscribeNetlink(groups uint32) (*os.File, error) {
 	fd, err := unix.Socket(unix.AF_NETLINK, unix.SOCK_RAW|unix.SOCK_CLOEXEC|unix.SOCK_NONBLOCK, unix.NETLINK_ROUTE)
 	if err != nil {
 		return nil, os.NewSyscallError("socket", err)
-	}
-	groups := uint32(unix.RTMGRP_LINK | unix.RTMGRP_IPV4_IFADDR)
-	if withRoutes {
-		groups |= unix.RTMGRP_IPV4_ROUTE
 	}
 	if err := unix.Bind(fd, &unix.SockaddrNetlink{Family: unix.AF_NETLINK, Groups: groups}); err != nil {
 		unix.Close(fd)

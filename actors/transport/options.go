@@ -10,6 +10,12 @@ import (
 // links and one of the addresses, about 0.1 ms (BenchmarkObserve).
 const DefaultCheckInterval = time.Second
 
+// DefaultNetlinkCheckInterval is the period of the check while netlink
+// reports changes (and overflows) at once: then the check is only a
+// backstop, and a 1 s one would be most of an idle daemon's wake-ups and
+// garbage (a dump of the links and addresses each time, ~30 KB).
+const DefaultNetlinkCheckInterval = 30 * time.Second
+
 // Option adjusts OpenMulticast.
 type Option func(*options)
 
@@ -17,6 +23,7 @@ type options struct {
 	log      *slog.Logger
 	health   *Health
 	interval time.Duration
+	backstop time.Duration // the interval while netlink is subscribed
 	now      func() time.Time
 	netlink  bool
 	observe  func() Link // tests replace the look at the interface
@@ -25,7 +32,8 @@ type options struct {
 
 func defaultOptions() options {
 	return options{log: slog.New(slog.DiscardHandler), health: NewHealth(),
-		interval: DefaultCheckInterval, now: time.Now, netlink: true, rcvbuf: DefaultReceiveBuffer}
+		interval: DefaultCheckInterval, backstop: DefaultNetlinkCheckInterval, now: time.Now, netlink: true,
+		rcvbuf: DefaultReceiveBuffer}
 }
 
 // WithLogger logs rejoins, rebinds, a lost link and failing sends to l.
@@ -46,12 +54,13 @@ func WithHealth(h *Health) Option {
 	}
 }
 
-// WithCheckInterval sets the period of the interface check (default
-// DefaultCheckInterval); d <= 0 keeps the default.
+// WithCheckInterval sets the period of the interface check, with or
+// without netlink (default DefaultCheckInterval, DefaultNetlinkCheckInterval
+// while netlink is subscribed); d <= 0 keeps the defaults.
 func WithCheckInterval(d time.Duration) Option {
 	return func(o *options) {
 		if d > 0 {
-			o.interval = d
+			o.interval, o.backstop = d, d
 		}
 	}
 }

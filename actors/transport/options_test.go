@@ -26,6 +26,9 @@ func TestOptions(t *testing.T) {
 		check func(options) (got, want any)
 	}{
 		{"default interval", def, func(o options) (any, any) { return o.interval, DefaultCheckInterval }},
+		{"netlink backstop by default", def, func(o options) (any, any) { return o.backstop, DefaultNetlinkCheckInterval }},
+		{"WithCheckInterval sets the backstop too", apply(WithCheckInterval(5 * time.Millisecond)), func(o options) (any, any) { return o.backstop, 5 * time.Millisecond }},
+		{"WithCheckInterval(0) keeps the backstop", apply(WithCheckInterval(0)), func(o options) (any, any) { return o.backstop, DefaultNetlinkCheckInterval }},
 		{"netlink on by default", def, func(o options) (any, any) { return o.netlink, true }},
 		{"a health by default", def, func(o options) (any, any) { return o.health != nil, true }},
 		{"a logger by default", def, func(o options) (any, any) { return o.log != nil, true }},

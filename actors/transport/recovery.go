@@ -14,7 +14,8 @@ type Link struct {
 	// Up is true when the interface is administratively up and has a
 	// carrier (IFF_UP and IFF_RUNNING).
 	Up bool
-	// Addrs are its IPv4 addresses in the kernel's order.
+	// Addrs are its addresses of the group's family in the kernel's order
+	// (IPv6: those of the group's scope first, see family.addrs).
 	Addrs []netip.Addr
 }
 
@@ -42,7 +43,7 @@ type Plan struct {
 // seen at the previous check (last) and the link seen now, and says what
 // to redo:
 //
-//   - the link is not usable now (down, missing, no IPv4 address): nothing
+//   - the link is not usable now (down, missing, no address): nothing
 //     yet; sends fail and are counted until it is back;
 //   - its index changed (the interface was re-created): rejoin and rebind;
 //   - the bound address is gone (renumbered): rejoin and rebind to the
@@ -57,7 +58,7 @@ type Plan struct {
 func Decide(bound Bound, last, now Link) Plan {
 	if !now.Usable() {
 		if last.Usable() {
-			return Plan{Addr: bound.Addr, Reason: lostReason(now)}
+			return Plan{Addr: bound.Addr, Reason: lostReason(now, bound.Addr)}
 		}
 		return Plan{Addr: bound.Addr}
 	}
@@ -80,12 +81,15 @@ func pick(l Link, addr netip.Addr) netip.Addr {
 	return l.Addrs[0]
 }
 
-func lostReason(l Link) string {
+func lostReason(l Link, bound netip.Addr) string {
 	switch {
 	case l.Index == 0:
 		return "interface missing"
 	case !l.Up:
 		return "link down"
+	}
+	if bound.Is6() {
+		return "no ipv6 address"
 	}
 	return "no ipv4 address"
 }

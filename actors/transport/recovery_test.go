@@ -72,3 +72,20 @@ func TestLinkUsable(t *testing.T) {
 		}
 	}
 }
+
+// Decide serves IPv6 too: the addresses carry their zone, and the reason
+// names the family.
+func TestDecide_IPv6(t *testing.T) {
+	ll, ula := netip.MustParseAddr("fe80::1%eth0"), netip.MustParseAddr("fd00:198:18::1")
+	bound := Bound{Index: 3, Addr: ll}
+	up := func(addrs ...netip.Addr) Link { return Link{Index: 3, Up: true, Addrs: addrs} }
+	if p := Decide(bound, up(ll), up()); p.Reason != "no ipv6 address" || p.Rejoin {
+		t.Errorf("address removed: %+v, want to wait with reason no ipv6 address", p)
+	}
+	if p := Decide(bound, up(ll), up(ula, ll)); p.Rebind || p.Rejoin {
+		t.Errorf("a ULA added: %+v, want nothing", p)
+	}
+	if p := Decide(bound, up(ll), up(netip.MustParseAddr("fe80::2%eth0"))); !p.Rebind || p.Addr.String() != "fe80::2%eth0" {
+		t.Errorf("link-local replaced: %+v, want a rebind to fe80::2%%eth0", p)
+	}
+}

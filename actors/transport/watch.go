@@ -16,7 +16,7 @@ import (
 func (t *multicastTransport) startWatch() {
 	watch := "poll"
 	if t.o.netlink {
-		nl, err := subscribeNetlink(t.ifname == "")
+		nl, err := subscribeNetlink(t.fam.netlinkGroups(t.ifname == ""))
 		if err != nil {
 			t.o.log.Debug("no netlink subscription; checking the interface periodically", "error", err)
 		} else {
@@ -41,7 +41,7 @@ func (t *multicastTransport) startWatch() {
 
 func (t *multicastTransport) watch() {
 	defer t.wg.Done()
-	tk := time.NewTicker(t.o.interval)
+	tk := time.NewTicker(t.period(true))
 	defer tk.Stop()
 	for {
 		select {
@@ -50,8 +50,18 @@ func (t *multicastTransport) watch() {
 		case <-tk.C:
 		case <-t.wake:
 		}
-		t.check()
+		tk.Reset(t.period(t.check()))
 	}
+}
+
+// period is the time to the next periodic check: the backstop while
+// netlink reports changes, the short interval without netlink or while a
+// failed fix waits to be retried (no event may come to ask for it).
+func (t *multicastTransport) period(settled bool) time.Duration {
+	if t.nl != nil && settled {
+		return t.o.backstop
+	}
+	return t.o.interval
 }
 
 // poke asks for a check now; pokes coalesce.
@@ -63,8 +73,9 @@ func (t *multicastTransport) poke() {
 }
 
 // check looks at the interface and applies Decide's plan. A fix that
-// fails leaves the state as it was, so that the next check tries again.
-func (t *multicastTransport) check() {
+// fails leaves the state as it was, so that the next check tries again,
+// and reports false.
+func (t *multicastTransport) check() (settled bool) {
 	now := t.o.observe()
 	p := Decide(t.bound, t.last, now)
 	// Counted last, so that a report showing the check shows its outcome.
@@ -74,7 +85,7 @@ func (t *multicastTransport) check() {
 			t.o.log.Warn("multicast link lost; waiting for it", "interface", ifaceLabel(t.ifname), "reason", p.Reason)
 		}
 		t.last = now
-		return
+		return true
 	}
 	// Without a configured interface the sending socket is bound to no
 	// address and follows the routes: nothing to rebind.
@@ -85,7 +96,7 @@ func (t *multicastTransport) check() {
 			t.failed = msg
 			t.o.log.Warn("multicast recovery failed; retrying", "interface", ifaceLabel(t.ifname), "reason", p.Reason, "error", err)
 		}
-		return
+		return false
 	}
 	t.failed = ""
 	t.bound, t.last = Bound{Index: now.Index, Addr: p.Addr}, now
@@ -100,6 +111,7 @@ func (t *multicastTransport) check() {
 	})
 	t.o.log.Info("multicast recovered", "interface", ifaceLabel(t.ifname), "reason", p.Reason,
 		"address", p.Addr.String(), "rejoined", true, "rebound", rebind)
+	return true
 }
 
 // fix re-opens the sending socket (if rebind) and re-joins the group on
@@ -113,7 +125,7 @@ func (t *multicastTransport) fix(p Plan, index int, rebind bool) error {
 		}
 	}
 	if rebind {
-		sconn, send, err := openSender(p.Addr, ifi, t.ttl)
+		sconn, send, err := openSender(t.fam, p.Addr, ifi, t.ttl)
 		if err != nil {
 			return err
 		}
@@ -141,6 +153,7 @@ func (t *multicastTransport) fix(p Plan, index int, rebind bool) error {
 		return fmt.Errorf("join %s on %s: %w", t.group.IP, ifaceName(ifi), err)
 	}
 	t.joined = index
+	t.arrival.Store(int64(index))
 	return nil
 }
 
@@ -152,7 +165,7 @@ func (t *multicastTransport) observe() Link {
 		if err != nil {
 			return Link{}
 		}
-		return linkOf(ifi)
+		return linkOf(ifi, t.fam)
 	}
 	return routeLink(t.group)
 }
@@ -160,36 +173,33 @@ func (t *multicastTransport) observe() Link {
 // routeLink finds the interface the kernel would send to group through:
 // connecting a UDP socket chooses a source address and sends nothing.
 func routeLink(group *net.UDPAddr) Link {
-	c, err := net.DialUDP("udp4", nil, group)
+	g, _ := netip.AddrFromSlice(group.IP)
+	fam := familyOf(g.Unmap())
+	c, err := net.DialUDP(fam.network(), nil, group)
 	if err != nil {
 		return Link{}
 	}
-	src, _ := netip.AddrFromSlice(c.LocalAddr().(*net.UDPAddr).IP.To4())
+	src := c.LocalAddr().(*net.UDPAddr).AddrPort().Addr().Unmap()
 	c.Close()
 	ifs, err := net.Interfaces()
 	if err != nil {
 		return Link{}
 	}
 	for i := range ifs {
-		if l := linkOf(&ifs[i]); slices.Contains(l.Addrs, src) {
+		l := linkOf(&ifs[i], fam)
+		if slices.ContainsFunc(l.Addrs, func(a netip.Addr) bool { return a.WithZone("") == src.WithZone("") }) {
 			return l
 		}
 	}
 	return Link{}
 }
 
-func linkOf(ifi *net.Interface) Link {
+func linkOf(ifi *net.Interface, fam family) Link {
 	l := Link{Index: ifi.Index, Up: ifi.Flags&net.FlagUp != 0 && ifi.Flags&net.FlagRunning != 0}
 	addrs, err := ifi.Addrs()
 	if err != nil {
 		return l
 	}
-	for _, a := range addrs {
-		if ipn, ok := a.(*net.IPNet); ok {
-			if ip, ok := netip.AddrFromSlice(ipn.IP.To4()); ok {
-				l.Addrs = append(l.Addrs, ip)
-			}
-		}
-	}
+	l.Addrs = fam.addrs(ifi, addrs)
 	return l
 }

@@ -20,6 +20,7 @@ const (
 	exitNotFound    = 1 // the daemon answered ".err not-found"
 	exitError       = 2 // any other error answer, or bad usage
 	exitUnavailable = 3 // the daemon could not be reached or the connection broke
+	exitNoAnswer    = 4 // mount/unmount: the disk's holder did not answer in time
 )
 
 // runOneShot runs one command on the daemon and prints its answer, data
@@ -83,6 +84,8 @@ func answerCode(a lineproto.Answer, err error) int {
 		return exitOK
 	case a.Code == "not-found":
 		return exitNotFound
+	case a.Code == "no-answer":
+		return exitNoAnswer
 	default:
 		return exitError
 	}

@@ -47,6 +47,7 @@ While debug streams, Enter ends it; in the prompt or piped, a command typed
 then ends it and runs next.
 
 Exit status: 0 success, 1 nothing matched, 2 error or usage, 3 daemon unreachable.
+4: mount or unmount got no answer from the holder of the disk.
 `
 
 func main() {

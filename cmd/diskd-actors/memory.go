@@ -66,6 +66,12 @@ func startGCPacer() (stop func()) {
 				if p := gcPercentFor(rate, current); p != current {
 					debug.SetGCPercent(p)
 					current = p
+					if p == gcIdlePercent {
+						// Busy work (the start, above all) left its garbage
+						// below the idle goal, where nothing collects it for
+						// minutes: collect it once and return it.
+						debug.FreeOSMemory()
+					}
 				}
 			}
 		}

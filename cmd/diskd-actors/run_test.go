@@ -74,6 +74,9 @@ func TestUsage_listsCommandsAndExitCodes(t *testing.T) {
 		t.Errorf("got the hidden test hook in the usage")
 	}
 	want := "Exit status: 0 success, 1 nothing matched, 2 error or usage, 3 daemon unreachable."
+	if !strings.Contains(usage, "4: mount or unmount got no answer") || exitNoAnswer != 4 {
+		t.Errorf("got usage without exit code 4 of mount")
+	}
 	if !strings.Contains(usage, want) {
 		t.Errorf("got usage without %q", want)
 	}

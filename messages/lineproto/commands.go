@@ -26,6 +26,9 @@ type Command struct {
 	Streams bool
 	// Hidden commands (test hooks) are in no help and no completion.
 	Hidden bool
+	// Synopsis shows the arguments of a command without Args (which
+	// checks its own) in its usage.
+	Synopsis string
 }
 
 // Command names, for dispatch tables.
@@ -44,6 +47,10 @@ const (
 	CmdPanic     = "_panic"
 	// CmdDuplicates lists identities shared that should be unique.
 	CmdDuplicates = "duplicates"
+	// CmdMount and CmdUnmount ask the node holding a disk to mount or
+	// unmount it (docs/operations.md, "Remote mount").
+	CmdMount   = "mount"
+	CmdUnmount = "unmount"
 )
 
 // Commands is the command table, in the order of help.
@@ -55,6 +62,11 @@ var Commands = []Command{
 	{Name: CmdDuplicates, Help: "one physical disk on two nodes, one UUID on two physical disks (cloned filesystems)"},
 	{Name: CmdPeers, Help: "the daemons this one has heard from, with their state"},
 	{Name: CmdMounts, Help: "the mounted disks and where they are mounted"},
+	{Name: CmdMount, Synopsis: "<disk> [--options L]", ArgsHint: "a UUID, label or serial, then optionally --options ro,noatime",
+		Help:       "ask the node holding a disk (UUID, label or serial) to mount it; L: options such as ro,noatime",
+		ClientNote: "(exit 1 no such disk, 2 refused or failed, 4 no answer)"},
+	{Name: CmdUnmount, Synopsis: "<disk>", ArgsHint: "a UUID, label or serial",
+		Help: "ask the node holding a disk to unmount it (what mount mounted)", ClientNote: "(exits as mount)"},
 	{Name: CmdPing, Help: "ask every peer to announce now (at most once per 5s)"},
 	{Name: CmdDebug, Streams: true, Help: "stream events (peers up/down, disks added/removed/mounted, drops) until you send a line",
 		ClientNote: "(Enter or Ctrl-C)"},
@@ -96,6 +108,9 @@ func (c *Command) Usage() string {
 	}
 	for _, a := range c.Args {
 		u += " <" + a + ">"
+	}
+	if c.Synopsis != "" {
+		u += " " + c.Synopsis
 	}
 	return u
 }

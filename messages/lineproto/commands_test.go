@@ -16,6 +16,8 @@ func TestHelpLines_golden(t *testing.T) {
 		"duplicates                  one physical disk on two nodes, one UUID on two physical disks (cloned filesystems)",
 		"peers                       the daemons this one has heard from, with their state",
 		"mounts                      the mounted disks and where they are mounted",
+		"mount <disk> [--options L]  ask the node holding a disk (UUID, label or serial) to mount it; L: options such as ro,noatime",
+		"unmount <disk>              ask the node holding a disk to unmount it (what mount mounted)",
 		"ping                        ask every peer to announce now (at most once per 5s)",
 		"debug                       stream events (peers up/down, disks added/removed/mounted, drops) until you send a line",
 		"localhost                   this daemon: node, instance, addresses, socket, version",
@@ -30,7 +32,7 @@ func TestHelpLines_golden(t *testing.T) {
 }
 
 func TestWords(t *testing.T) {
-	want := []string{"help", "list", "where", "duplicates", "peers", "mounts", "ping", "debug", "localhost", "status", "refresh", "quit", "exit"}
+	want := []string{"help", "list", "where", "duplicates", "peers", "mounts", "mount", "unmount", "ping", "debug", "localhost", "status", "refresh", "quit", "exit"}
 	if got := Words(); !reflect.DeepEqual(got, want) {
 		t.Errorf("got %q, want %q", got, want)
 	}

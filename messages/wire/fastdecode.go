@@ -44,6 +44,12 @@ func jsonNames(t reflect.Type) []string {
 	for i := range t.NumField() {
 		f := t.Field(i)
 		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if f.Anonymous && name == "" && f.Type.Kind() == reflect.Struct {
+			// An embedded struct without a JSON name: encoding/json puts
+			// its fields beside the outer ones (messages.Identity in Disk).
+			names = append(names, jsonNames(f.Type)...)
+			continue
+		}
 		if name == "-" || !f.IsExported() {
 			continue
 		}
@@ -277,6 +283,24 @@ func (c *cursor) int() (int, bool) {
 		return int(-n), true // -n wraps to the negative value's bits
 	case !neg && n <= math.MaxInt:
 		return int(n), true
+	}
+	return 0, false // -0 and overflows: the slow path
+}
+
+func (c *cursor) int64() (int64, bool) {
+	c.ws()
+	neg := c.i < len(c.b) && c.b[c.i] == '-'
+	if neg {
+		c.i++
+	}
+	n, ok := c.digits()
+	switch {
+	case !ok:
+		return 0, false
+	case neg && n > 0 && n <= uint64(math.MaxInt64)+1:
+		return int64(-n), true // -n wraps to the negative value's bits
+	case !neg && n <= math.MaxInt64:
+		return int64(n), true
 	}
 	return 0, false // -0 and overflows: the slow path
 }

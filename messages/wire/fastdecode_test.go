@@ -197,6 +197,12 @@ func FuzzDecodeFast(f *testing.F) {
 		`{"v":2,"kind":"chunk","node":"n","instance":"0123456789abcdef","seq":1,"gen":1,"chunks":1,"index":0,"disks":[{"label":"a\"b\\u00e9\ud83d\ude00","mounts":[{"path":"/m","fstype":"x","ro":false}]}]}`,
 		`{"v":2,"kind":"ping","node":"n","instance":"0123456789abcdef","seq":1,"NODE":"m","x":[{"y":null},-0.5E-7]}`,
 		`{"v":1,"kind":"announce","node":"n","instance":"0123456789abcdef","seq":1,"disks":[],"disks":[{"uuid":"u"}]}`,
+		// identity fields: all set, flags both ways, null, wrong types,
+		// a duplicate, a case-only match, an unknown field beside them.
+		`{"v":2,"kind":"chunk","node":"n","instance":"0123456789abcdef","seq":1,"gen":1,"chunks":1,"index":0,"disks":[{"uuid":"u","size":9223372036854775807,"disk":"/dev/sda","model":"M\u00e9","serial":"S","wwn":"0x5","transport":"usb","partuuid":"p","removable":true,"rotational":false,"vendor":{"x":1}}]}`,
+		`{"v":2,"kind":"chunk","node":"n","instance":"0123456789abcdef","seq":1,"gen":1,"chunks":1,"index":0,"disks":[{"size":-0,"removable":null,"rotational":"yes","model":7}]}`,
+		`{"v":2,"kind":"chunk","node":"n","instance":"0123456789abcdef","seq":1,"gen":1,"chunks":1,"index":0,"disks":[{"serial":"a","serial":"b","SIZE":1,"size":1.5}]}`,
+		`{"v":2,"kind":"chunk","node":"n","instance":"0123456789abcdef","seq":1,"gen":1,"chunks":1,"index":0,"disks":[{"size":-9223372036854775809,"Removable":false,"wwn":"\ud800"}]}`,
 		`{"v":2,"v":2}`, `{"v":-9223372036854775808}`, `{"v":9223372036854775808}`, ` {"v":2} x`, `[]`, `"v"`,
 	} {
 		f.Add([]byte(s))

@@ -54,6 +54,9 @@ func (c *cursor) envelope(e *Envelope) bool {
 		case "disks":
 			bit = 1 << 13
 			e.Disks, ok = c.disks()
+		case "mount":
+			bit = 1 << 14
+			e.Mount, ok = c.mountBody()
 		default:
 			return c.unknown(k, envelopeNames)
 		}
@@ -68,7 +71,7 @@ func (c *cursor) envelope(e *Envelope) bool {
 // fastEnvelopeFields are the envelope's fields the fast path reads, for
 // the test that keeps it in step with Envelope.
 var fastEnvelopeFields = []string{"v", "kind", "node", "instance", "seq", "agent", "gen", "chunks",
-	"digest", "count", "index", "to", "missing", "disks"}
+	"digest", "count", "index", "to", "missing", "disks", "mount"}
 
 // disks reads an array of disks; [] is an empty slice.
 func (c *cursor) disks() ([]messages.Disk, bool) {
@@ -91,9 +94,9 @@ func (c *cursor) disks() ([]messages.Disk, bool) {
 }
 
 func (c *cursor) disk(d *messages.Disk) bool {
-	var seen uint8
+	var seen uint16
 	return c.object(func(k []byte) bool {
-		var bit uint8
+		var bit uint16
 		ok := false
 		switch string(k) {
 		case "uuid":
@@ -111,6 +114,35 @@ func (c *cursor) disk(d *messages.Disk) bool {
 		case "mounts":
 			bit = 1 << 4
 			d.Mounts, ok = c.mounts()
+		// The fields of the embedded messages.Identity sit beside the
+		// others, as encoding/json flattens them.
+		case "size":
+			bit = 1 << 5
+			d.Size, ok = c.int64()
+		case "disk":
+			bit = 1 << 6
+			d.WholeDisk, ok = c.str()
+		case "model":
+			bit = 1 << 7
+			d.Model, ok = c.str()
+		case "serial":
+			bit = 1 << 8
+			d.Serial, ok = c.str()
+		case "wwn":
+			bit = 1 << 9
+			d.WWN, ok = c.str()
+		case "transport":
+			bit = 1 << 10
+			d.Transport, ok = c.str()
+		case "partuuid":
+			bit = 1 << 11
+			d.PartUUID, ok = c.str()
+		case "removable":
+			bit = 1 << 12
+			d.Removable, ok = c.flag()
+		case "rotational":
+			bit = 1 << 13
+			d.Rotational, ok = c.flag()
 		default:
 			return c.unknown(k, diskNames)
 		}
@@ -122,7 +154,18 @@ func (c *cursor) disk(d *messages.Disk) bool {
 	})
 }
 
-var fastDiskFields = []string{"uuid", "label", "device", "type", "mounts"}
+var fastDiskFields = []string{"uuid", "label", "device", "type", "mounts",
+	"size", "disk", "model", "serial", "wwn", "transport", "partuuid", "removable", "rotational"}
+
+// flag reads a *bool that is set (null, which clears it, is left to the
+// slow path). Each gets its own bool, as encoding/json allocates one.
+func (c *cursor) flag() (*bool, bool) {
+	v, ok := c.bool()
+	if !ok {
+		return nil, false
+	}
+	return &v, true
+}
 
 func (c *cursor) mounts() ([]messages.Mount, bool) {
 	if !c.eat('[') {

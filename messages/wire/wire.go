@@ -15,6 +15,8 @@ package wire
 //	          empty means all)
 //	goodbye   the sender stops; peers mark it down at once
 //	ping      every receiver announces soon
+//	mount     asks the node To to mount or unmount one of its disks
+//	mount-result  the holder's answer to a mount, To the asker (mount.go)
 //
 // Version history (append only):
 //
@@ -122,6 +124,8 @@ type Envelope struct {
 	Missing []int  `json:"missing,omitempty"`
 	// chunk (version 2), announce (version 1): the disks.
 	Disks []messages.Disk `json:"disks,omitempty"`
+	// mount and mount-result (mount.go): the request or its answer.
+	Mount *MountBody `json:"mount,omitempty"`
 }
 
 // DropError says why a datagram was rejected; Reason is one of the Drop
@@ -249,7 +253,7 @@ func checkHead(v int, kind string, want int) error {
 	}
 	switch kind {
 	case KindAnnounce, KindGoodbye, KindPing:
-	case KindChunk, KindRequest:
+	case KindChunk, KindRequest, KindMount, KindMountResult:
 		if want == 1 {
 			return drop(DropKind, "kind %q in version 1", kind)
 		}
@@ -313,6 +317,9 @@ func (e *Envelope) validate() error {
 				return fmt.Errorf("missing chunk %d out of range", i)
 			}
 		}
+	}
+	if err := validMount(e); err != nil {
+		return err
 	}
 	if len(e.Disks) > MaxDisksPerDatagram {
 		return fmt.Errorf("%d disks, limit %d", len(e.Disks), MaxDisksPerDatagram)

@@ -140,6 +140,12 @@ func (b *Bed) setup() error {
 	// A group of the bed's own in 239.255.0.0/16 (administratively scoped)
 	// and, on lo, a free port: beds side by side never hear each other.
 	b.Group = fmt.Sprintf("239.255.%d.%d", 1+rand.IntN(250), 1+rand.IntN(250))
+	if o.Group != "" {
+		b.Group = o.Group
+	}
+	if o.IPv6 && o.Mode != Netns {
+		return fmt.Errorf("bed: IPv6 needs netns mode (IPv6 multicast is not delivered on lo)")
+	}
 	if o.Mode == Lo {
 		port, err := FreeUDPPort()
 		if err != nil {
@@ -215,6 +221,11 @@ func (b *Bed) addHost(ho HostOptions) (*Host, error) {
 			return h, err
 		}
 		h.NS, h.Iface, h.Addr = ns, netnsIface, addr
+		if o.IPv6 {
+			if h.Addr6, err = b.net.addIPv6(i, ns); err != nil {
+				return h, err
+			}
+		}
 		if o.ReceiveLoss != nil {
 			if err := setLoss(ns, addr, b.Port, o.ReceiveLoss(i)); err != nil {
 				return h, err

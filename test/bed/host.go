@@ -35,6 +35,9 @@ type Host struct {
 	NS string
 	// Addr is the host's IPv4 address in netns mode, else "".
 	Addr string
+	// Addr6 is the host's IPv6 address (netns mode with Options.IPv6),
+	// else "".
+	Addr6 string
 
 	bed       *Bed
 	hopts     HostOptions

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"sync/atomic"
+	"time"
 )
 
 // netnsIface is the name of each host's veth inside its namespace.
@@ -139,4 +140,46 @@ func ip(args ...string) error {
 		return fmt.Errorf("ip %s: %v: %s", strings.Join(args, " "), err, strings.TrimSpace(string(out)))
 	}
 	return nil
+}
+
+// addIPv6 gives host i (namespace ns, made by addHost) the IPv6 address
+// fd00:198:18::<i+1>/64, a unique local address of the test range's
+// digits. Duplicate address detection is turned off first, namespace-wide
+// and on the veth, so that the link-local address the kernel made when
+// the link came up and this one are usable at once: a tentative address
+// cannot be bound or sent from. IPv6 needs no route for multicast: the
+// kernel adds ff00::/8 on every interface.
+func (nn *netnsNet) addIPv6(i int, ns string) (string, error) {
+	addr := fmt.Sprintf("fd00:198:18::%x", i+1)
+	// /proc/sys/net is the namespace's own in a process inside it; sh,
+	// not sysctl, which a fresh machine may lack.
+	dad := exec.Command("ip", "netns", "exec", ns, "sh", "-c", "for c in all default "+netnsIface+
+		"; do echo 0 > /proc/sys/net/ipv6/conf/$c/accept_dad; done")
+	if out, err := dad.CombinedOutput(); err != nil {
+		return addr, fmt.Errorf("turning DAD off in %s: %v: %s", ns, err, strings.TrimSpace(string(out)))
+	}
+	if err := ip("-n", ns, "addr", "add", addr+"/64", "dev", netnsIface, "nodad"); err != nil {
+		return addr, err
+	}
+	return addr, waitLinkLocal(ns)
+}
+
+// waitLinkLocal waits until the veth has a link-local address that is not
+// tentative: one made before DAD was turned off still runs it (about a
+// second).
+func waitLinkLocal(ns string) error {
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		out, err := exec.Command("ip", "-n", ns, "-6", "addr", "show", "dev", netnsIface, "scope", "link").Output()
+		if err != nil {
+			return fmt.Errorf("ip -n %s -6 addr show: %w", ns, err)
+		}
+		if s := string(out); strings.Contains(s, "inet6 fe80:") && !strings.Contains(s, "tentative") {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("%s: no usable link-local IPv6 address on %s after 10s: %s", ns, netnsIface, out)
+		}
+		time.Sleep(20 * time.Millisecond) // polling a kernel state with a deadline
+	}
 }

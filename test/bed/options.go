@@ -75,6 +75,14 @@ type Options struct {
 	// only; an nftables rule in the host's namespace, see LossUnavailable
 	// and Host.LossCounters). 0 adds the counting rule and drops nothing.
 	ReceiveLoss func(host int) int
+	// IPv6 gives every host (netns mode only) an IPv6 address of
+	// fd00:198:18::/48 beside its IPv4 one, with duplicate address
+	// detection off so that its addresses, link-local too, are usable at
+	// once (Host.Addr6). IPv6 multicast is not delivered on lo.
+	IPv6 bool
+	// Group is multicast.group of every host instead of a random
+	// 239.255.x.y, e.g. an IPv6 group (with IPv6).
+	Group string
 }
 
 // HostOptions describe one host added with Bed.AddHost. Zero values take
