@@ -176,7 +176,8 @@ func Start(opts Options) (*Daemon, error) {
 		d.stats.link = link
 		d.newTransport = func() (transport.Transport, error) {
 			return transport.OpenMulticast(mc.Group, mc.Port, mc.Interface, mc.TTL,
-				transport.WithLogger(log.With("part", "transport")), transport.WithHealth(link), transport.WithClock(now))
+				transport.WithLogger(log.With("part", "transport")), transport.WithHealth(link), transport.WithClock(now),
+				transport.WithReceiveBuffer(mc.ReceiveBuffer))
 		}
 	}
 	if d.socketLock, err = lockSocket(cfg.Socket); err != nil {

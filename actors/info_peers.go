@@ -70,7 +70,7 @@ func (a *Info) stateOf(p *peerState, now time.Time) string {
 }
 
 func (a *Info) handlePeerAnnounced(c actor.Context, m *messages.PeerAnnounced) {
-	a.d.stats.infoQueue.Add(-1)
+	a.d.stats.infoHandled()
 	if m.Node == a.id.Node {
 		// Never a peer entry for ourselves: the reader drops our name, but a
 		// legacy sender's address can still spell it.
@@ -196,7 +196,7 @@ func trimInstances(m map[string]instanceSeen) {
 }
 
 func (a *Info) handlePeerLeft(c actor.Context, m *messages.PeerLeft) {
-	a.d.stats.infoQueue.Add(-1)
+	a.d.stats.infoHandled()
 	p := a.st.peers[m.Node]
 	if p == nil || p.info.Instance != m.Instance || p.info.Left {
 		return

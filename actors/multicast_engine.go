@@ -90,7 +90,9 @@ func (a *MulticastServer) toInfo(m any) {
 // publish puts the engine's table sizes where status reads them.
 func (a *MulticastServer) publish() {
 	s := a.eng.Stats()
+	sock := a.socketStats()
 	a.d.stats.setGossip(messages.GossipStatus{
+		ReaderPauses: a.queued.pauses.Load(), ReaderBatches: a.queued.batches.Load(), ReceiveBuffer: sock.Buffer, SocketDrops: sock.Drops,
 		FilterSources: int(a.d.stats.filterSources.Load()), FilterRefused: a.d.stats.filterRefused.Load(),
 		Queued: a.queued.Load(), Sources: s.Sources, ReplayWindows: s.Windows, KnownGenerations: s.Known,
 		Assemblies: s.Assemblies, InFlightDisks: s.InFlightDisks, InFlightBytes: s.InFlightBytes,

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
@@ -48,7 +47,7 @@ type MulticastServer struct {
 	drops   *dropLog
 	events  *eventBudget
 	eng     *gossip.Engine
-	queued  *atomic.Int64 // datagrams the reader handed over, not yet handled
+	queued  *inflow       // datagrams the reader handed over, not yet handled
 	auth    *authPointer  // keys and legacy switches, shared with the reader alone
 	every   time.Duration // announce.interval in force (reloadable)
 	reading bool          // the reader goroutine runs
@@ -89,9 +88,11 @@ func (a *MulticastServer) Receive(c actor.Context) {
 	case *actor.Stopping:
 		a.send(&wire.Envelope{Kind: wire.KindGoodbye})
 		a.release()
-	case *datagramIn:
-		m.queued.Add(-1)
-		a.received(c, m)
+	case *datagramBatch:
+		m.queued.done(len(m.ins)) // first: a panic below must not leak the count
+		for i := range m.ins {
+			a.received(c, &m.ins[i])
+		}
 	case *messages.PeerGenerations:
 		a.seed(c, m)
 	case *engineTick:
@@ -136,7 +137,7 @@ func (a *MulticastServer) start(c actor.Context) {
 	a.eng = gossip.New(gossip.Config{Node: a.d.id.Node, Instance: a.d.id.Instance,
 		MaxInFlightDisks: a.maxInFlightDisks(), SeedWait: seedWait, RepairUnit: a.d.cfg.Repair.Unit})
 	a.startPacing(c)
-	a.queued = &atomic.Int64{}
+	a.queued = newInflow(a.d.stats)
 	tr, ok := a.d.transport.take()
 	if !ok {
 		var err error
@@ -178,6 +179,9 @@ func (a *MulticastServer) release() {
 		a.soon.Stop()
 	}
 	a.stopPacing()
+	if a.queued != nil {
+		a.queued.close() // a reader waiting for room ends too
+	}
 	if a.tr != nil {
 		a.tr.Close()
 	}

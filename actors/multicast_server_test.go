@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -145,7 +144,7 @@ func wantRequest(t *testing.T, p *fakePeer, node string, gen uint64) {
 
 // testReader runs a reader whose actor never handles anything (its PID
 // has no actor), so what it hands over stays queued.
-func testReader(t *testing.T) (*deps, *transport.Hub, *atomic.Int64, func()) {
+func testReader(t *testing.T, setup ...func(*deps)) (*deps, *transport.Hub, *inflow, func()) {
 	t.Helper()
 	sys := actor.NewActorSystem(actor.WithLoggerFactory(func(*actor.ActorSystem) *slog.Logger {
 		return slog.New(slog.DiscardHandler)
@@ -153,36 +152,80 @@ func testReader(t *testing.T) (*deps, *transport.Hub, *atomic.Int64, func()) {
 	d := &deps{cfg: config.Fast(), stats: newStats(), root: sys.Root, now: time.Now,
 		log: slog.New(slog.DiscardHandler)}
 	d.pids.info = sys.NewLocalPID("nobody/info")
+	for _, f := range setup {
+		f(d) // before the reader runs
+	}
 	h := &transport.Hub{}
 	tr, _ := h.Transport("r")()
-	queued := &atomic.Int64{}
+	queued := newInflow(d.stats)
 	var wg sync.WaitGroup
 	wg.Add(1)
 	auth := &authPointer{}
 	auth.Store(newAuthState(d.settings))
 	go newReader(d, tr, sys.NewLocalPID("nobody"), newDropLog(d.log), queued, auth).run(&wg)
-	return d, h, queued, func() { tr.Close(); wg.Wait(); sys.Shutdown() }
+	return d, h, queued, func() { queued.close(); tr.Close(); wg.Wait(); sys.Shutdown() }
 }
 
-// The reader hands at most maxQueued datagrams to a busy actor and drops
-// the rest as busy; what does not decode is counted and never handed on.
-func TestReader_BoundsWhatWaitsForTheActor(t *testing.T) {
+// The reader hands at most maxQueued datagrams to a busy actor, then stops
+// reading (the rest wait in the transport, as in a socket's buffer) until
+// the actor has handled half; nothing decoded is dropped as busy, and what
+// does not decode is counted and never handed on.
+func TestReader_HoldsBackWhileTheActorIsBusy(t *testing.T) {
 	d, h, queued, stop := testReader(t)
 	defer stop()
 	for i := range maxQueued + 10 {
 		h.Inject(encodeForTest("b", "00000000000000bb", uint64(i+1)))
 	}
 	h.Inject([]byte("{"))
-	waitFor(t, "busy drops counted", func() bool {
-		s := d.stats.dropsSnapshot()
-		return s[wire.DropBusy] == 10 && s[wire.DropMalformed] == 1
-	})
+	waitFor(t, "the reader waiting for room", func() bool { return queued.pauses.Load() == 1 })
 	if n := queued.Load(); n != maxQueued {
 		t.Errorf("%d datagrams queued for the actor, want the bound %d", n, maxQueued)
+	}
+	if n := d.stats.datagramsIn.Load(); n != maxQueued {
+		t.Errorf("%d datagrams read while the actor was busy, want %d", n, maxQueued)
+	}
+	queued.done(maxQueued/2 - 1) // not yet half free: still waiting
+	queued.done(1)
+	waitFor(t, "the rest read once half the queue was free", func() bool {
+		return d.stats.dropsSnapshot()[wire.DropMalformed] == 1
+	})
+	if n := queued.Load(); n != maxQueued/2+10 {
+		t.Errorf("%d datagrams queued, want %d", n, maxQueued/2+10)
 	}
 	if n := d.stats.datagramsIn.Load(); n != maxQueued+11 {
 		t.Errorf("%d datagrams counted in, want %d", n, maxQueued+11)
 	}
+	if n := d.stats.dropsSnapshot()[wire.DropBusy]; n != 0 {
+		t.Errorf("%d datagrams dropped as busy, want none", n)
+	}
+}
+
+// While Info has infoHigh announcements waiting, the reader reads nothing;
+// once Info is down to infoLow it goes on.
+func TestReader_HoldsBackWhileInfoIsBusy(t *testing.T) {
+	// Busy before the reader first looks, else it would be waiting in
+	// Receive already, past the check.
+	d, h, queued, stop := testReader(t, func(d *deps) { d.stats.infoQueue.Store(infoHigh) })
+	defer stop()
+	h.Inject(encodeForTest("b", "00000000000000bb", 1))
+	waitFor(t, "the reader waiting for Info", func() bool { return queued.pauses.Load() == 1 })
+	if n := d.stats.datagramsIn.Load(); n != 0 {
+		t.Fatalf("%d datagrams read while Info was busy, want none", n)
+	}
+	for range infoHigh - infoLow {
+		d.stats.infoHandled()
+	}
+	waitFor(t, "the datagram read once Info had room", func() bool { return queued.Load() == 1 })
+}
+
+// A reader waiting for room ends when the actor releases the transport.
+func TestReader_WaitingReaderStops(t *testing.T) {
+	_, h, queued, stop := testReader(t)
+	for i := range maxQueued {
+		h.Inject(encodeForTest("b", "00000000000000bb", uint64(i+1)))
+	}
+	waitFor(t, "the reader waiting for room", func() bool { return queued.pauses.Load() == 1 })
+	stop() // returns only once the reader's goroutine has ended
 }
 
 func TestReader_Oversize(t *testing.T) {

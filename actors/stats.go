@@ -18,6 +18,7 @@ type stats struct {
 	discoverySkipped       atomic.Uint64 // see pacing.discovered
 	subscribers            atomic.Int64  // debug sessions listening to Info's events
 	infoQueue              atomic.Int64  // announcements sent to Info, not yet handled
+	infoRoom               chan struct{} // Info's queue emptied below infoLow (multicast_inflow.go)
 	infoFailed             atomic.Uint64 // messages whose Info handler panicked
 	// The reader's source filter (gossip.SourceFilter): its table size,
 	// and the datagrams it refused before decoding (also rate_limited).
@@ -38,7 +39,7 @@ type stats struct {
 	cluster  atomic.Pointer[func() *messages.ClusterStatus] // set by ClusterServer; nil without
 }
 
-func newStats() *stats { return &stats{drops: map[string]uint64{}} }
+func newStats() *stats { return &stats{drops: map[string]uint64{}, infoRoom: make(chan struct{}, 1)} }
 
 func (s *stats) drop(reason string) uint64 {
 	s.mu.Lock()

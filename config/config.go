@@ -28,6 +28,9 @@ const (
 	// MaxInterfaceLen is the longest interface name, in bytes: IFNAMSIZ is 16
 	// including the terminating NUL.
 	MaxInterfaceLen = 15
+	// MinReceiveBuffer and MaxReceiveBuffer bound multicast.receive_buffer.
+	MinReceiveBuffer = 64 << 10
+	MaxReceiveBuffer = 256 << 20
 	// MinKeySize is the shortest authentication key, in bytes once decoded
 	// from base64 (wire.MinKeySize).
 	MinKeySize = 16
@@ -40,6 +43,7 @@ const (
 	DefaultGroup            = "230.1.2.3"
 	DefaultPort             = 32003
 	DefaultTTL              = 1
+	DefaultReceiveBuffer    = 4 << 20 // multicast.receive_buffer, bytes
 	DefaultAnnounceInterval = 30 * time.Second
 	DefaultBlkidInterval    = 30 * time.Second
 	DefaultBlkidTimeout     = 15 * time.Second
@@ -132,6 +136,9 @@ type Multicast struct {
 	Port      int    `yaml:"port"`      // UDP port, 1..65535
 	Interface string `yaml:"interface"` // interface name; "" means the system default
 	TTL       int    `yaml:"ttl"`       // IP time to live, 0..255; 1 keeps datagrams on the LAN
+	// ReceiveBuffer is the socket receive buffer asked of the kernel,
+	// 64 KiB..256 MiB: room for bursts and for the reader's pauses.
+	ReceiveBuffer int `yaml:"receive_buffer"`
 }
 
 // Announce controls the periodic announcement of this node's disks.
@@ -183,7 +190,7 @@ func Default() *Config {
 	c := &Config{
 		Node:      node,
 		Socket:    filepath.Join(home, ".diskd-socket"),
-		Multicast: Multicast{Group: DefaultGroup, Port: DefaultPort, TTL: DefaultTTL},
+		Multicast: Multicast{Group: DefaultGroup, Port: DefaultPort, TTL: DefaultTTL, ReceiveBuffer: DefaultReceiveBuffer},
 		Announce:  Announce{Interval: DefaultAnnounceInterval},
 		Blkid: Blkid{
 			Command:  []string{"blkid", "-c", "/dev/null", "-o", "export", "-d"},
@@ -389,7 +396,7 @@ func (e *KeyError) Error() string {
 // Error is returned by Load and Parse. It prints one problem a line, each
 // prefixed with "config: " and, from Load, the file name:
 //
-//	config: /etc/diskd.yaml: line 3: unknown key "multicast.grup" (known: group, port, interface, ttl)
+//	config: /etc/diskd.yaml: line 3: unknown key "multicast.grup" (known: group, port, interface, ttl, receive_buffer)
 type Error struct {
 	File     string // the path given to Load; "" from Parse
 	Problems []*KeyError

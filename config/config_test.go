@@ -207,7 +207,7 @@ func TestParse_emptyIsDefault(t *testing.T) {
 
 func TestParse_errorFormat(t *testing.T) {
 	_, err := Parse([]byte("multicast:\n  grup: 1\n"))
-	want := `config: line 2: unknown key "multicast.grup" (known: group, port, interface, ttl)`
+	want := `config: line 2: unknown key "multicast.grup" (known: group, port, interface, ttl, receive_buffer)`
 	if err == nil || err.Error() != want {
 		t.Errorf("got %v, want %s", err, want)
 	}
@@ -245,7 +245,7 @@ func TestDefault(t *testing.T) {
 	}
 	want := map[string]string{
 		"node": host, "socket": filepath.Join(home, ".diskd-socket"),
-		"multicast.group": "230.1.2.3", "multicast.port": "32003", "multicast.interface": "", "multicast.ttl": "1",
+		"multicast.group": "230.1.2.3", "multicast.port": "32003", "multicast.interface": "", "multicast.ttl": "1", "multicast.receive_buffer": "4194304",
 		"announce.interval": "30s",
 		"blkid.command":     "[blkid -c /dev/null -o export -d]", "blkid.interval": "30s", "blkid.timeout": "15s",
 		"peer.timeout": "1m30s", "peer.forget_after": "168h0m0s", "state_file": filepath.Join(home, ".diskd-state.yaml"),
@@ -307,6 +307,7 @@ multicast:
   port: 32003
   interface: lo
   ttl: 1
+  receive_buffer: 4194304
 announce:
   interval: 1s
 blkid:

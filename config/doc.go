@@ -18,6 +18,7 @@
 //	  port: 32003                   # 1..65535
 //	  interface: ""                 # "" is the system default; else a name such as eth0
 //	  ttl: 1                        # 0..255; 1 keeps announcements on the LAN
+//	  receive_buffer: 4194304       # bytes, 64 KiB..256 MiB; the kernel reports twice that
 //	announce:
 //	  interval: 30s                 # 100ms..24h
 //	blkid:
@@ -105,7 +106,7 @@
 // [Load] and [Parse] return an [*Error] that lists every problem found, one
 // per line, each a [*KeyError] with its key path and, where known, its line:
 //
-//	config: /etc/diskd.yaml: line 3: unknown key "multicast.grup" (known: group, port, interface, ttl)
+//	config: /etc/diskd.yaml: line 3: unknown key "multicast.grup" (known: group, port, interface, ttl, receive_buffer)
 //	config: /etc/diskd.yaml: line 6: announce.interval: "30" is not a duration (use e.g. 30s)
 //
 // [Config.Validate] returns the same [*KeyError] values joined with

@@ -85,6 +85,9 @@ func (c *Config) problems() []*KeyError {
 	if m.TTL < 0 || m.TTL > 255 {
 		add("multicast.ttl", m.TTL, "must be between 0 and 255")
 	}
+	if m.ReceiveBuffer != 0 && (m.ReceiveBuffer < MinReceiveBuffer || m.ReceiveBuffer > MaxReceiveBuffer) {
+		add("multicast.receive_buffer", m.ReceiveBuffer, "must be 0 (the default) or between %d (64 KiB) and %d (256 MiB) bytes", MinReceiveBuffer, MaxReceiveBuffer)
+	}
 
 	between := func(key string, d, lo, hi time.Duration, los, his string) {
 		if d < lo || d > hi {

@@ -43,6 +43,12 @@ func (d Disk) Equal(o Disk) bool {
 }
 
 // DisksEqual reports whether two disk lists are equal element by element.
+// The same list is equal at once: an announce of a known generation keeps
+// the peer's disks, and comparing 100 of them to themselves was a third of
+// what the daemon spent on it.
 func DisksEqual(a, b []Disk) bool {
+	if len(a) == len(b) && len(a) > 0 && &a[0] == &b[0] {
+		return true
+	}
 	return slices.EqualFunc(a, b, Disk.Equal)
 }

@@ -85,6 +85,7 @@ func TestDiskEqual_nilAndEmptyMounts(t *testing.T) {
 func TestDisksEqual(t *testing.T) {
 	x := Disk{UUID: "x"}
 	y := Disk{UUID: "y"}
+	xy := []Disk{x, y}
 	for _, c := range []struct {
 		name string
 		a, b []Disk
@@ -97,6 +98,8 @@ func TestDisksEqual(t *testing.T) {
 		{"one more", []Disk{x}, []Disk{x, y}, false},
 		{"empty and one", []Disk{}, []Disk{x}, false},
 		{"element differs deeply", []Disk{{UUID: "x", Mounts: []Mount{{Path: "/"}}}}, []Disk{x}, false},
+		{"the same list", xy, xy, true},
+		{"a shorter view of the same list", xy[:1], xy, false},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			if got := DisksEqual(c.a, c.b); got != c.want {

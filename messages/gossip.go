@@ -28,8 +28,17 @@ type GossipStatus struct {
 	FilterRefused uint64 `json:"filter_refused,omitempty"`
 
 	// Queued counts decoded datagrams handed to MulticastServer and not yet
-	// handled; over its bound they are dropped as busy.
+	// handled; at its bound the reader stops reading (ReaderPauses counts
+	// the times) and datagrams wait in the socket's buffer. ReaderBatches
+	// counts the messages that carried them (datagrams read per batch =
+	// decoded / batches). ReceiveBuffer is the socket's buffer in
+	// bytes as the kernel counts them, SocketDrops the datagrams it dropped
+	// for want of room (left out for the in-memory transport).
 	Queued            int64        `json:"queued"`
+	ReaderPauses      uint64       `json:"reader_pauses"`
+	ReaderBatches     uint64       `json:"reader_batches"`
+	ReceiveBuffer     int          `json:"receive_buffer,omitempty"`
+	SocketDrops       uint64       `json:"socket_drops"`
 	Sources           int          `json:"sources"`
 	ReplayWindows     int          `json:"replay_windows"`
 	KnownGenerations  int          `json:"known_generations"`

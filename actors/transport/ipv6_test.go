@@ -129,7 +129,7 @@ func TestMulticast_IPv6OnlyJoinedGroups(t *testing.T) {
 			return err
 		}
 		other := &net.UDPAddr{IP: net.ParseIP("ff05::db:82")}
-		if strict, err = listenShared(fam, 32012); err != nil { // IPV6_MULTICAST_ALL=0
+		if strict, err = listenShared(fam, 32012, DefaultReceiveBuffer); err != nil { // IPV6_MULTICAST_ALL=0
 			return err
 		}
 		t.Cleanup(func() { strict.Close() })

@@ -28,9 +28,6 @@ type Transport interface {
 	Close() error
 }
 
-// recvBuffer is the receive buffer asked of the kernel.
-const recvBuffer = 1 << 20
-
 // ErrWrongDestination is returned by Receive for a datagram addressed to
 // another group that the kernel delivered to our port anyway.
 var ErrWrongDestination = errors.New("datagram for another destination")
@@ -49,6 +46,7 @@ type multicastTransport struct {
 	o      options
 	recv   groupConn
 	rconn  net.PacketConn
+	rx     batchState // ReceiveBatch's, reused (batch.go)
 	// arrival is the index of the interface a link-scoped IPv6 group is
 	// joined on: datagrams of the group that arrive elsewhere are not
 	// ours. Written by the watcher, read by Receive.
@@ -105,7 +103,7 @@ func OpenMulticast(group string, port int, ifname string, ttl int, opts ...Optio
 		}
 		t.arrival.Store(int64(ifi.Index))
 	}
-	rconn, err := listenShared(t.fam, port)
+	rconn, err := listenShared(t.fam, port, o.rcvbuf)
 	if err != nil {
 		return nil, err
 	}
@@ -138,7 +136,7 @@ func OpenMulticast(group string, port int, ifname string, ttl int, opts ...Optio
 
 // listenShared opens the receiving socket on the port, which several
 // daemons on one host share.
-func listenShared(fam family, port int) (net.PacketConn, error) {
+func listenShared(fam family, port, rcvbuf int) (net.PacketConn, error) {
 	level, multicastAll := fam.multicastAll()
 	lc := net.ListenConfig{Control: func(_, _ string, c syscall.RawConn) error {
 		var serr error
@@ -151,9 +149,8 @@ func listenShared(fam family, port int) (net.PacketConn, error) {
 				serr = unix.SetsockoptInt(int(fd), level, multicastAll, 0)
 			}
 			if serr == nil {
-				// Room for a burst of chunks (a thousand-disk host sends
-				// about a hundred at once); the kernel caps it at rmem_max.
-				serr = unix.SetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_RCVBUF, recvBuffer)
+				// Room for bursts and for the reader's pauses (batch.go).
+				serr = setReceiveBuffer(int(fd), rcvbuf)
 			}
 		})
 		if err != nil {

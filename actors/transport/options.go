@@ -27,11 +27,13 @@ type options struct {
 	now      func() time.Time
 	netlink  bool
 	observe  func() Link // tests replace the look at the interface
+	rcvbuf   int         // receive buffer asked of the kernel (batch.go)
 }
 
 func defaultOptions() options {
 	return options{log: slog.New(slog.DiscardHandler), health: NewHealth(),
-		interval: DefaultCheckInterval, backstop: DefaultNetlinkCheckInterval, now: time.Now, netlink: true}
+		interval: DefaultCheckInterval, backstop: DefaultNetlinkCheckInterval, now: time.Now, netlink: true,
+		rcvbuf: DefaultReceiveBuffer}
 }
 
 // WithLogger logs rejoins, rebinds, a lost link and failing sends to l.
