@@ -3,7 +3,6 @@ package actors
 import (
 	"bytes"
 	"encoding/base64"
-	"net"
 	"os"
 	"slices"
 	"strconv"
@@ -15,26 +14,8 @@ import (
 	"github.com/diskd-actors/diskd-actors/actors/transport"
 	"github.com/diskd-actors/diskd-actors/config"
 	"github.com/diskd-actors/diskd-actors/messages"
+	"github.com/diskd-actors/diskd-actors/test/bed"
 )
-
-func freeClusterPort(t *testing.T) int {
-	t.Helper()
-	for range 20 {
-		l, err := net.Listen("tcp4", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		port := l.Addr().(*net.TCPAddr).Port
-		u, err := net.ListenPacket("udp4", "127.0.0.1:"+strconv.Itoa(port))
-		l.Close()
-		if err == nil {
-			u.Close()
-			return port
-		}
-	}
-	t.Fatal("no free port")
-	return 0
-}
 
 // Two daemons on hubs of their own (no multicast between them) and a
 // keyed cluster on 127.0.0.1: each holds the other's disk, heard on the
@@ -44,7 +25,7 @@ func freeClusterPort(t *testing.T) int {
 func TestCluster_TwoDaemonsAndRekey(t *testing.T) {
 	key1 := base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{1}, 32))
 	key2 := base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{2}, 32))
-	p0, p1 := freeClusterPort(t), freeClusterPort(t)
+	p0, p1 := bed.FreeTCPUDPPort(t), bed.FreeTCPUDPPort(t)
 	with := func(port int, join ...int) func(*Options) {
 		return func(o *Options) {
 			o.Config.Auth.Keys = []string{key1}

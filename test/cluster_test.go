@@ -3,7 +3,6 @@ package test
 import (
 	"encoding/base64"
 	"fmt"
-	"net"
 	"slices"
 	"strconv"
 	"strings"
@@ -14,27 +13,6 @@ import (
 	"github.com/diskd-actors/diskd-actors/messages"
 	"github.com/diskd-actors/diskd-actors/test/bed"
 )
-
-// clusterPort returns a port free for both TCP and UDP on 127.0.0.1
-// (memberlist binds both).
-func clusterPort(t *testing.T) int {
-	t.Helper()
-	for range 20 {
-		l, err := net.Listen("tcp4", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		port := l.Addr().(*net.TCPAddr).Port
-		u, err := net.ListenPacket("udp4", "127.0.0.1:"+strconv.Itoa(port))
-		l.Close()
-		if err == nil {
-			u.Close()
-			return port
-		}
-	}
-	t.Fatal("no port free for TCP and UDP on 127.0.0.1")
-	return 0
-}
 
 // clusterKey is a keyring key for these tests: 32 bytes of seed.
 func clusterKey(seed byte) string {
@@ -60,7 +38,7 @@ type clusterSetup struct {
 func newClusterSetup(t *testing.T, n int) *clusterSetup {
 	s := &clusterSetup{}
 	for range n {
-		s.ports = append(s.ports, clusterPort(t))
+		s.ports = append(s.ports, bed.FreeTCPUDPPort(t))
 		p, err := bed.FreeUDPPort()
 		if err != nil {
 			t.Fatal(err)

@@ -3,7 +3,6 @@ package bench
 import (
 	"context"
 	"fmt"
-	"net"
 	"strconv"
 	"testing"
 	"time"
@@ -28,7 +27,7 @@ func clusterBed(t *testing.T, hosts int, o bed.Options) *bed.Bed {
 	t.Helper()
 	ports, mports := make([]int, hosts), make([]int, hosts)
 	for i := range hosts {
-		ports[i] = tcpUDPPort(t)
+		ports[i] = bed.FreeTCPUDPPort(t)
 		p, err := bed.FreeUDPPort()
 		if err != nil {
 			t.Fatal(err)
@@ -44,25 +43,6 @@ func clusterBed(t *testing.T, hosts int, o bed.Options) *bed.Bed {
 		}
 	}
 	return bed.New(t, o)
-}
-
-func tcpUDPPort(t *testing.T) int {
-	t.Helper()
-	for range 20 {
-		l, err := net.Listen("tcp4", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		port := l.Addr().(*net.TCPAddr).Port
-		u, err := net.ListenPacket("udp4", "127.0.0.1:"+strconv.Itoa(port))
-		l.Close()
-		if err == nil {
-			u.Close()
-			return port
-		}
-	}
-	t.Fatal("no port free for TCP and UDP")
-	return 0
 }
 
 func clusterOf(t *testing.T, h *bed.Host) *messages.ClusterStatus {
