@@ -10,10 +10,15 @@
 //	├── info           all knowledge: local disks, peers, sightings, debug subscribers
 //	├── disk_watcher   runs blkid (package blkid) on a schedule and on Rescan
 //	├── mount_watcher  reads /proc/self/mountinfo (package mountinfo)
+//	├── hotplug        the kernel's device events (package uevent): a rescan at once
 //	├── multicast      drives the protocol engine (package gossip) over a transport.Transport
+//	├── mount_server   decides and runs remote mount requests (packages mountpolicy, mountrun)
+//	├── mount_requester asks a disk's holder to mount it, and waits for its answer
+//	├── cluster        the memberlist transport (package cluster); only with cluster.enabled
 //	├── sockets        the Unix listener; one child per connection:
 //	│   └── session-N  (stopStrategy: stopped, never restarted)
-//	└── state_store    saves Info's snapshot (package statefile); only with a state file
+//	├── state_store    saves Info's snapshot (package statefile); only with a state file
+//	└── http           /metrics and the web page (package web); only with http.listen
 //
 // Every actor's props carry one receiver middleware (supervision.go) that
 // logs a panic with its stack and, in builds with the diskd_testhooks tag,

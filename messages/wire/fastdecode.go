@@ -270,21 +270,11 @@ func (c *cursor) uint64() (uint64, bool) {
 }
 
 func (c *cursor) int() (int, bool) {
-	c.ws()
-	neg := c.i < len(c.b) && c.b[c.i] == '-'
-	if neg {
-		c.i++
+	n, ok := c.int64()
+	if !ok || n < math.MinInt || n > math.MaxInt {
+		return 0, false // -0 and overflows: the slow path
 	}
-	n, ok := c.digits()
-	switch {
-	case !ok:
-		return 0, false
-	case neg && n > 0 && n <= uint64(math.MaxInt)+1:
-		return int(-n), true // -n wraps to the negative value's bits
-	case !neg && n <= math.MaxInt:
-		return int(n), true
-	}
-	return 0, false // -0 and overflows: the slow path
+	return int(n), true
 }
 
 func (c *cursor) int64() (int64, bool) {
