@@ -69,6 +69,7 @@ func Status(s *messages.Status, jsonOut bool, now time.Time) *lineproto.Answer {
 		{"datagrams out:", fmt.Sprintf("%d (%s; %d send errors)", n.DatagramsOut, Bytes(n.BytesOut), n.SendErrors)},
 		{"drops:", formatCounts(s.Drops)},
 		{"gossip:", renderGossip(s.Gossip)},
+		{"reader:", renderReader(s.Gossip)},
 	}
 	if r := renderRepair(s.Gossip.Repair); r != "" {
 		rows = append(rows, []string{"repair:", r})

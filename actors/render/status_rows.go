@@ -14,6 +14,19 @@ func renderGossip(g messages.GossipStatus) string {
 		g.KnownGenerations, g.ReplayWindows, g.Sources, g.Evicted, g.AssembliesExpired)
 }
 
+// renderReader is the status line of the multicast reader: its batches,
+// the times it stopped reading for want of room (backpressure), the
+// socket's buffer and what the kernel dropped there, and what the
+// per-source filter refused before decoding.
+func renderReader(g messages.GossipStatus) string {
+	buf := "socket buffer unknown"
+	if g.ReceiveBuffer > 0 {
+		buf = "socket buffer " + Bytes(g.ReceiveBuffer)
+	}
+	return fmt.Sprintf("%d batches read, %d pauses (queues full); %s, %d dropped by the kernel; %d refused before decoding (%d sources tracked)",
+		g.ReaderBatches, g.ReaderPauses, buf, g.SocketDrops, g.FilterRefused, g.FilterSources)
+}
+
 // renderRepair is the status line of the repair exchange; "" until this
 // daemon sent or was asked for anything.
 func renderRepair(r messages.RepairStatus) string {
